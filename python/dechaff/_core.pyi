@@ -1,0 +1,36 @@
+"""Type stub of the Rust extension ``dechaff._core`` (checked by mypy.stubtest in ``make lint``)."""
+
+from typing import Any, Optional
+
+__version__: str
+CATEGORIES: list[str]
+
+RawRemoval = tuple[int, int, str, str]
+RawResult = tuple[str, str, list[RawRemoval], list[tuple[str, str]], Optional[str]]
+
+class DechaffError(ValueError): ...
+class RuleError(DechaffError): ...
+class InputError(DechaffError): ...
+class OptionError(DechaffError): ...
+
+class Engine:
+    def __new__(
+        cls,
+        sources: list[tuple[str, str]],
+        *,
+        strict: bool = False,
+        disable: list[str] = ...,
+        ascii_punctuation: bool = False,
+        bullets: bool = False,
+        space_before_punctuation: bool = False,
+        max_bytes: int = 0,
+    ) -> Engine: ...
+    def clean(self, text: str) -> RawResult: ...
+    def clean_batch(self, texts: list[str], threads: int = 0) -> list[RawResult]: ...
+    def clean_texts(self, texts: list[str], threads: int = 0) -> list[Optional[str]]: ...
+    def normalize(self, text: str) -> str: ...
+    def rules(self) -> list[dict[str, Any]]: ...
+
+def normalize(
+    text: str, *, ascii_punctuation: bool = False, bullets: bool = False, space_before_punctuation: bool = False
+) -> str: ...

@@ -1,0 +1,250 @@
+"""The public API: :func:`clean_article`, :class:`Cleaner`, :class:`CleanResult`, :func:`normalize`."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, Union
+
+from . import _core
+from .errors import InputError, ModeError, OptionError
+from .rules import RuleSource, builtin_sources, load_extra
+
+#: Cleaning modes. ``article``: already-extracted article text. ``page``: whole-page text
+#: (one line per block). ``html``: raw HTML, extracted first. ``auto``: chosen per input.
+MODES = ("auto", "article", "page", "html")
+
+#: Modes the engine can run today; the others raise :class:`ModeError`.
+AVAILABLE_MODES = ("article",)
+
+TextInput = Union[str, bytes]
+
+
+class Removal(NamedTuple):
+    """One removed span: ``normalized[start:end] == text`` (code-point offsets)."""
+
+    start: int
+    end: int
+    rule: str
+    category: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CleanResult:
+    """What cleaning one document gives.
+
+    ``text`` is the clean text; ``normalized`` the normalised input that ``removals`` index into
+    (code points); ``metadata`` holds fields found on the way (a leaked ``date`` label, the
+    decoding used for bytes, …); ``mode`` the mode that ran.
+    """
+
+    text: str
+    normalized: str
+    removals: tuple[Removal, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    mode: str = "article"
+
+    @property
+    def changed(self) -> bool:
+        """True when cleaning removed something (normalisation alone does not count)."""
+        return bool(self.removals)
+
+    @property
+    def chars_removed(self) -> int:
+        """Characters of the normalised text that cleaning removed."""
+        return len(self.normalized) - len(self.text)
+
+    def report(self) -> dict[str, Any]:
+        """A JSON-ready summary: removed spans with rule ids and categories, sizes, metadata."""
+        return {
+            "removed": [
+                {"start": r.start, "end": r.end, "rule": r.rule, "category": r.category} for r in self.removals
+            ],
+            "chars_before": len(self.normalized),
+            "chars_after": len(self.text),
+            "metadata": dict(self.metadata),
+            "mode": self.mode,
+        }
+
+
+def _fix_surrogates(text: str) -> str:
+    """Lone surrogates cannot be UTF-8: they become U+FFFD (a valid pair becomes its character)."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _as_text(value: object, meta: dict[str, Any]) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        raw = bytes(value)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            meta["encoding"] = "utf-8"
+            meta["decode_errors"] = "replaced"
+            return raw.decode("utf-8", "replace")
+    raise InputError(f"expected str or bytes, not {type(value).__name__}")
+
+
+def detect_mode(text: str) -> str:
+    """Guess the mode for ``text``: ``html`` for markup, else ``article``."""
+    head = text[:4096].lstrip().lower()
+    if head.startswith(("<!doctype html", "<html", "<?xml")):
+        return "html"
+    if head.startswith("<") and any(tag in head for tag in ("<body", "<div", "<p>", "<p ", "<article", "<head")):
+        return "html"
+    return "article"
+
+
+class Cleaner:
+    """Compiled rules plus options: build once, clean many documents.
+
+    Options: ``mode`` (see :data:`MODES`), ``lang``, ``disable`` (categories to keep),
+    ``extra_rules`` (paths to TOML rule files or TOML strings), ``strict`` (also apply the
+    riskier rules), ``ascii_punctuation``, ``bullets``, ``space_before_punctuation``
+    (normalisation switches), ``max_bytes`` (refuse larger documents; 0: no limit) and
+    ``threads`` for :meth:`clean_batch` (0: all cores).
+    """
+
+    def __init__(
+        self,
+        *,
+        mode: str = "auto",
+        lang: str = "en",
+        disable: Iterable[str] = (),
+        extra_rules: Iterable[RuleSource] = (),
+        strict: bool = False,
+        ascii_punctuation: bool = False,
+        bullets: bool = False,
+        space_before_punctuation: bool = False,
+        max_bytes: int = 0,
+        threads: int = 0,
+    ) -> None:
+        if mode not in MODES:
+            raise ModeError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        if isinstance(disable, str):
+            disable = [disable]
+        if max_bytes < 0 or threads < 0:
+            raise OptionError("max_bytes and threads must be >= 0")
+        self.mode = mode
+        self.lang = lang
+        self.strict = strict
+        self.disable = tuple(disable)
+        self.threads = threads
+        sources = builtin_sources(lang) + load_extra(extra_rules)
+        self._engine = _core.Engine(
+            sources,
+            strict=strict,
+            disable=list(self.disable),
+            ascii_punctuation=ascii_punctuation,
+            bullets=bullets,
+            space_before_punctuation=space_before_punctuation,
+            max_bytes=max_bytes,
+        )
+
+    def __repr__(self) -> str:
+        return f"Cleaner(mode={self.mode!r}, lang={self.lang!r}, strict={self.strict}, disable={self.disable})"
+
+    def _resolve_mode(self, text: str) -> str:
+        mode = detect_mode(text) if self.mode == "auto" else self.mode
+        if mode not in AVAILABLE_MODES:
+            raise ModeError(f"mode={mode!r} is not available in this version of dechaff")
+        return mode
+
+    def _result(self, raw: _core.RawResult, meta: dict[str, Any], mode: str) -> CleanResult:
+        text, normalized, removals, found, error = raw
+        if error is not None:
+            raise InputError(error)
+        metadata = dict(found)
+        metadata.update(meta)
+        spans = tuple(Removal(s, e, rule, cat, normalized[s:e]) for s, e, rule, cat in removals)
+        return CleanResult(text, normalized, spans, metadata, mode)
+
+    def clean(self, text: TextInput) -> CleanResult:
+        """Clean one document (``str``, or UTF-8 ``bytes``)."""
+        meta: dict[str, Any] = {}
+        s = _as_text(text, meta)
+        mode = self._resolve_mode(s)
+        try:
+            raw = self._engine.clean(s)
+        except UnicodeEncodeError:
+            raw = self._engine.clean(_fix_surrogates(s))
+        return self._result(raw, meta, mode)
+
+    def clean_batch(self, texts: Sequence[TextInput], threads: int | None = None) -> list[CleanResult]:
+        """Clean many documents in parallel (the GIL is released); equal to ``[clean(t) for t in texts]``."""
+        metas: list[dict[str, Any]] = [{} for _ in texts]
+        strs = [_as_text(t, m) for t, m in zip(texts, metas)]
+        modes = [self._resolve_mode(s) for s in strs]
+        n = self.threads if threads is None else threads
+        try:
+            raws = self._engine.clean_batch(strs, n)
+        except UnicodeEncodeError:
+            raws = self._engine.clean_batch([_fix_surrogates(s) for s in strs], n)
+        return [self._result(r, m, mode) for r, m, mode in zip(raws, metas, modes)]
+
+    def normalize(self, text: TextInput) -> str:
+        """The normaliser alone, with this cleaner's options."""
+        s = _as_text(text, {})
+        try:
+            return self._engine.normalize(s)
+        except UnicodeEncodeError:
+            return self._engine.normalize(_fix_surrogates(s))
+
+    def rules(self) -> list[dict[str, Any]]:
+        """The active rules (id, category, scope, action, region, match, …)."""
+        return self._engine.rules()
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_cleaner(key: tuple[tuple[str, Any], ...]) -> Cleaner:
+    return Cleaner(**dict(key))
+
+
+def _cleaner_for(options: dict[str, Any]) -> Cleaner:
+    try:
+        key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
+        hash(key)
+    except TypeError:
+        return Cleaner(**options)
+    if options.get("extra_rules"):
+        return Cleaner(**options)  # rule files may change between calls: do not cache them
+    return _cached_cleaner(key)
+
+
+def clean_article(text: TextInput, *, mode: str = "auto", lang: str = "en", **options: Any) -> str:
+    """Clean one article and return the clean text. See :class:`Cleaner` for the options.
+
+    Engines are compiled once per distinct set of options and reused.
+    """
+    return _cleaner_for({"mode": mode, "lang": lang, **options}).clean(text).text
+
+
+def normalize(
+    text: TextInput, *, ascii_punctuation: bool = False, bullets: bool = False, space_before_punctuation: bool = False
+) -> str:
+    """Normalise text: NFC, one line ending, no invisible or control characters, single spaces,
+    at most one blank line between paragraphs; optionally ASCII punctuation, ``- `` bullets and
+    no space before closing punctuation. Lone surrogates become U+FFFD."""
+    s = _as_text(text, {})
+    kwargs = {
+        "ascii_punctuation": ascii_punctuation,
+        "bullets": bullets,
+        "space_before_punctuation": space_before_punctuation,
+    }
+    try:
+        return _core.normalize(s, **kwargs)
+    except UnicodeEncodeError:
+        return _core.normalize(_fix_surrogates(s), **kwargs)
+
+
+def list_rules(lang: str = "en") -> list[dict[str, Any]]:
+    """Every shipped rule for ``lang`` (strict ones included, flagged ``strict``)."""
+    return Cleaner(lang=lang, strict=True).rules()
+
+
+def categories() -> list[str]:
+    """The categories the shipped rules use."""
+    return list(_core.CATEGORIES)

@@ -1,0 +1,51 @@
+"""Rule files shipped with dechaff, and loading of user rule files.
+
+Rules are data: one TOML file per language (``en.toml``) plus ``common.toml`` for
+language-independent rules. The schema is documented in ``SEMANTICS.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Union
+
+from ..errors import OptionError, RuleError
+
+RuleSource = Union[str, "os.PathLike[str]"]
+
+_COMMON = "common.toml"
+
+
+def available_languages() -> list[str]:
+    """Languages with a shipped rule file (``common.toml`` applies to all of them)."""
+    names = [p.name for p in resources.files(__name__).iterdir() if p.name.endswith(".toml")]
+    return sorted(n[: -len(".toml")] for n in names if n != _COMMON)
+
+
+def builtin_sources(lang: str) -> list[tuple[str, str]]:
+    """``(name, TOML text)`` of the shipped rule files for ``lang``."""
+    langs = available_languages()
+    if lang not in langs:
+        raise OptionError(f"no rules for lang={lang!r}; available: {', '.join(langs)}")
+    files = resources.files(__name__)
+    return [(name, (files / name).read_text(encoding="utf-8")) for name in (_COMMON, f"{lang}.toml")]
+
+
+def load_extra(extra: Iterable[RuleSource]) -> list[tuple[str, str]]:
+    """Read user rule files: each item is a path to a TOML file or a TOML string."""
+    out: list[tuple[str, str]] = []
+    for i, item in enumerate(extra):
+        if isinstance(item, os.PathLike) or (isinstance(item, str) and "[[rule]]" not in item):
+            path = Path(item)
+            try:
+                out.append((str(path), path.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise RuleError(f"cannot read rule file {str(path)!r}: {exc}") from exc
+        elif isinstance(item, str):
+            out.append((f"extra_rules[{i}]", item))
+        else:
+            raise RuleError(f"extra_rules[{i}] must be a path or a TOML string, not {type(item).__name__}")
+    return out

@@ -1,0 +1,290 @@
+//! dechaff: strip boilerplate from scraped article text.
+//!
+//! The engine is pure Rust over `&str`: normalise → segment → scan → decide → assemble.
+//! Rules are data (TOML), compiled once into an [`Engine`] that threads share.
+//!
+//! ```
+//! let engine = dechaff::Engine::builtin("en", &dechaff::EngineOptions::default()).unwrap();
+//! let out = engine.clean("A long enough first paragraph of the story, with words.\n\nShare this article");
+//! assert_eq!(out.text, "A long enough first paragraph of the story, with words.");
+//! ```
+
+pub mod assemble;
+pub mod decide;
+pub mod error;
+pub mod normalise;
+pub mod offsets;
+pub mod rules;
+pub mod scan;
+pub mod segment;
+
+#[cfg(feature = "python")]
+mod py;
+
+use rayon::prelude::*;
+
+pub use assemble::Removal;
+pub use decide::{Cause, DecideOptions};
+pub use error::{Error, Result};
+pub use normalise::{normalise, NormaliseOptions};
+pub use rules::{Rule, CATEGORIES};
+
+use decide::{decide_round, Fate, View};
+use scan::{Hit, ScanBuffers, Scanner};
+
+/// The rule files shipped with the Python package, embedded for Rust users and tests.
+pub const BUILTIN_RULES: &[(&str, &str)] = &[
+    ("common.toml", include_str!("../python/dechaff/rules/common.toml")),
+    ("en.toml", include_str!("../python/dechaff/rules/en.toml")),
+];
+
+/// Rounds of decisions before the engine stops looking for more (it converges in 1–2).
+const MAX_ROUNDS: usize = 8;
+
+/// Options fixed when an engine is built.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// Also apply the rules marked `strict` (riskier kinds).
+    pub strict: bool,
+    /// Categories whose rules are left out (`"duplicate"` turns de-duplication off).
+    pub disable: Vec<String>,
+    pub normalise: NormaliseOptions,
+    /// Documents larger than this many bytes are refused with [`Error::Input`] (0: no limit).
+    pub max_bytes: usize,
+}
+
+/// The result of cleaning one document. Offsets are bytes into `normalized`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cleaned {
+    pub text: String,
+    pub normalized: String,
+    pub removals: Vec<Removal>,
+    /// Fields found by label rules: (name, value).
+    pub metadata: Vec<(String, String)>,
+}
+
+/// Compiled rules plus options. Build once, clean many; `Sync`, so threads share it.
+#[derive(Debug)]
+pub struct Engine {
+    rules: Vec<Rule>,
+    scanner: Scanner,
+    opts: EngineOptions,
+    decide: DecideOptions,
+}
+
+impl Engine {
+    /// Build an engine from rule files given as `(name, TOML text)`.
+    pub fn new(sources: &[(String, String)], opts: EngineOptions) -> Result<Engine> {
+        for d in &opts.disable {
+            if !rules::CATEGORIES.contains(&d.as_str()) && !d.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                return Err(Error::option("disable", format!("{d:?} is not a category name")));
+            }
+        }
+        let rules = rules::load_rules(sources, opts.strict, &opts.disable)?;
+        let scanner = Scanner::new(&rules)?;
+        let dedup = !opts.disable.iter().any(|d| d == "duplicate");
+        Ok(Engine { rules, scanner, opts, decide: DecideOptions { dedup, ..DecideOptions::default() } })
+    }
+
+    /// An engine over the built-in rule files for `lang` (plus the language-independent ones).
+    pub fn builtin(lang: &str, opts: &EngineOptions) -> Result<Engine> {
+        let wanted = format!("{lang}.toml");
+        if !BUILTIN_RULES.iter().any(|(n, _)| *n == wanted) {
+            return Err(Error::option("lang", format!("no built-in rules for {lang:?}")));
+        }
+        let sources: Vec<(String, String)> = BUILTIN_RULES
+            .iter()
+            .filter(|(n, _)| *n == "common.toml" || *n == wanted)
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        Engine::new(&sources, opts.clone())
+    }
+
+    /// The active rules, in matching order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The options the engine was built with.
+    pub fn options(&self) -> &EngineOptions {
+        &self.opts
+    }
+
+    /// Rule id and category of a removal cause.
+    pub fn describe(&self, cause: Cause) -> (&str, &str) {
+        match cause {
+            Cause::Rule(i) => {
+                let r = &self.rules[i as usize];
+                (&r.id, &r.category)
+            }
+            Cause::Duplicate => ("dedup.exact", "duplicate"),
+            Cause::TruncatedDuplicate => ("dedup.truncated", "duplicate"),
+        }
+    }
+
+    /// Normalise text with this engine's options.
+    pub fn normalise(&self, text: &str) -> String {
+        normalise(text, &self.opts.normalise)
+    }
+
+    /// Clean one document.
+    pub fn clean(&self, text: &str) -> Cleaned {
+        self.clean_with(text, &mut ScanBuffers::default())
+    }
+
+    /// Clean one document, refusing documents above `max_bytes`.
+    pub fn try_clean(&self, text: &str) -> Result<Cleaned> {
+        self.check_size(text)?;
+        Ok(self.clean(text))
+    }
+
+    fn check_size(&self, text: &str) -> Result<()> {
+        if self.opts.max_bytes > 0 && text.len() > self.opts.max_bytes {
+            return Err(Error::Input {
+                message: format!("document of {} bytes exceeds max_bytes={}", text.len(), self.opts.max_bytes),
+            });
+        }
+        Ok(())
+    }
+
+    /// Clean many documents, in parallel on `threads` threads (0: all cores, 1: this thread).
+    /// The result equals cleaning each document alone, in order.
+    pub fn clean_batch<S: AsRef<str> + Sync>(&self, texts: &[S], threads: usize) -> Vec<Result<Cleaned>> {
+        let one = |buf: &mut ScanBuffers, t: &S| {
+            let t = t.as_ref();
+            self.check_size(t).map(|_| self.clean_with(t, buf))
+        };
+        if threads == 1 || texts.len() < 2 {
+            let mut buf = ScanBuffers::default();
+            return texts.iter().map(|t| one(&mut buf, t)).collect();
+        }
+        let run = || texts.par_iter().map_init(ScanBuffers::default, one).collect();
+        if threads == 0 {
+            run()
+        } else {
+            match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                Ok(pool) => pool.install(run),
+                Err(_) => run(),
+            }
+        }
+    }
+
+    fn clean_with(&self, input: &str, buf: &mut ScanBuffers) -> Cleaned {
+        let normalized = normalise(input, &self.opts.normalise);
+        let text = normalized.as_str();
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut views: Vec<View> = segment::segment(text)
+            .into_iter()
+            .map(|l| {
+                let lo = hits.len() as u32;
+                self.scanner.scan_line(&text[l.start..l.end], buf, &mut hits);
+                View {
+                    start: l.start,
+                    end: l.end,
+                    blank_before: l.blank_before,
+                    feat: segment::features(&text[l.start..l.end]),
+                    hit_lo: lo,
+                    hit_hi: hits.len() as u32,
+                }
+            })
+            .collect();
+        let mut removals = Vec::new();
+        let mut found = Vec::new();
+        for _ in 0..MAX_ROUNDS {
+            let fates = decide_round(text, &views, &hits, &self.rules, &self.decide, &mut found);
+            if fates.iter().all(|f| *f == Fate::Keep) {
+                break;
+            }
+            let mut next = Vec::with_capacity(views.len());
+            let mut blank_pending = false;
+            for (v, f) in views.iter().zip(fates) {
+                match f {
+                    Fate::Keep => {
+                        next.push(View { blank_before: (v.blank_before || blank_pending) && !next.is_empty(), ..*v });
+                        blank_pending = false;
+                    }
+                    Fate::Drop(cause) => {
+                        removals.push(Removal { start: v.start, end: v.end, cause });
+                        blank_pending |= v.blank_before;
+                    }
+                    Fate::Strip { len, cause } => {
+                        let rest = &text[v.start + len..v.end];
+                        let skip = rest.len() - rest.trim_start().len();
+                        let new_start = v.start + len + skip;
+                        if new_start >= v.end {
+                            removals.push(Removal { start: v.start, end: v.end, cause });
+                            blank_pending |= v.blank_before;
+                            continue;
+                        }
+                        removals.push(Removal { start: v.start, end: new_start, cause });
+                        let lo = hits.len() as u32;
+                        self.scanner.scan_line(&text[new_start..v.end], buf, &mut hits);
+                        next.push(View {
+                            start: new_start,
+                            end: v.end,
+                            blank_before: (v.blank_before || blank_pending) && !next.is_empty(),
+                            feat: segment::features(&text[new_start..v.end]),
+                            hit_lo: lo,
+                            hit_hi: hits.len() as u32,
+                        });
+                        blank_pending = false;
+                    }
+                }
+            }
+            views = next;
+        }
+        let out = assemble::assemble(text, &views);
+        let removals = assemble::merge_removals(text, removals, |c| {
+            matches!(c, Cause::Rule(r) if self.rules[r as usize].action == rules::Action::CutTail)
+        });
+        let metadata = found.into_iter().map(|(k, s, e)| (k, text[s..e].to_string())).collect();
+        Cleaned { text: out, normalized, removals, metadata }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::builtin("en", &EngineOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn builtin_rules_compile() {
+        assert!(engine().rules().len() > 50);
+        assert!(Engine::builtin("xx", &EngineOptions::default()).is_err());
+    }
+
+    #[test]
+    fn removal_spans_and_idempotence() {
+        let e = engine();
+        let doc = "date 2023-04-02 The council met on Monday to vote on the budget for next year, officials said.\n\nShare this article\n\nThe vote passed by a wide margin after a long debate in the chamber about roads and schools.";
+        let out = e.clean(doc);
+        assert!(out.text.starts_with("The council met"), "{}", out.text);
+        assert!(!out.text.contains("Share this article"));
+        assert_eq!(out.metadata, vec![("date".to_string(), "2023-04-02".to_string())]);
+        for r in &out.removals {
+            assert!(out.normalized.is_char_boundary(r.start) && out.normalized.is_char_boundary(r.end));
+        }
+        assert_eq!(e.clean(&out.text).text, out.text);
+        assert!(e.clean(&out.text).removals.is_empty());
+    }
+
+    #[test]
+    fn batch_equals_single() {
+        let e = engine();
+        let docs = ["One.\n\nTweet", "Two paragraphs here.\nAdvertisement\nMore text.", ""];
+        let batch = e.clean_batch(&docs, 2);
+        for (d, b) in docs.iter().zip(batch) {
+            assert_eq!(b.unwrap(), e.clean(d));
+        }
+    }
+
+    #[test]
+    fn max_bytes_is_enforced() {
+        let e = Engine::builtin("en", &EngineOptions { max_bytes: 10, ..Default::default() }).unwrap();
+        assert!(matches!(e.try_clean("more than ten bytes"), Err(Error::Input { .. })));
+        assert!(e.try_clean("short").is_ok());
+    }
+}

@@ -1,0 +1,189 @@
+//! Stage 1: normalisation. NFC, one kind of line ending, no invisible or control characters,
+//! one kind of space, no space runs, at most one blank line between paragraphs. Optional:
+//! ASCII quotes/dashes/ellipsis, bullets as "- ", no space before closing punctuation.
+//!
+//! `normalise(normalise(x)) == normalise(x)` holds for every input and every option set.
+
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// Switches of the normaliser. The defaults keep the author's typography.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NormaliseOptions {
+    /// Curly quotes → `'` and `"`, dashes and minus → `-`, `…` → `...`.
+    pub ascii_punctuation: bool,
+    /// A bullet glyph (`•`, `●`, `▪`, `►`, `*`, …) that starts a line becomes `- `.
+    pub bullets: bool,
+    /// Drop a space before `, . ; : ! ? )` when the mark does not start a word (`word ,` → `word,`).
+    pub space_before_punctuation: bool,
+}
+
+enum Mapped {
+    Drop,
+    Newline,
+    Space,
+    Keep(char),
+    Str(&'static str),
+}
+
+#[inline]
+fn map_char(c: char, opts: &NormaliseOptions) -> Mapped {
+    match c {
+        '\n' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}' => Mapped::Newline,
+        '\t' | ' ' => Mapped::Space,
+        '\u{00}'..='\u{1F}' | '\u{7F}'..='\u{9F}' => Mapped::Drop,
+        // Invisible format characters: zero-width space, word joiner, BOM, soft hyphen,
+        // direction marks, embeddings, overrides and isolates, Mongolian vowel separator.
+        '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' | '\u{200E}' | '\u{200F}' | '\u{180E}' => Mapped::Drop,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FFFE}' | '\u{FFFF}' => Mapped::Drop,
+        '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}' => Mapped::Space,
+        _ if opts.ascii_punctuation => match c {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => Mapped::Keep('\''),
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' => Mapped::Keep('"'),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => Mapped::Keep('-'),
+            '\u{2026}' => Mapped::Str("..."),
+            _ => Mapped::Keep(c),
+        },
+        _ => Mapped::Keep(c),
+    }
+}
+
+/// Glyphs that mark a list item when they start a line.
+#[inline]
+pub fn is_bullet(c: char) -> bool {
+    matches!(
+        c,
+        '•' | '·' | '‣' | '⁃' | '◦' | '▪' | '▫' | '●' | '○' | '■' | '□' | '►' | '▸' | '▶' | '➢' | '➤' | '✓' | '✔' | '*'
+    )
+}
+
+#[inline]
+fn is_closing_punct(c: char) -> bool {
+    matches!(c, ',' | '.' | ';' | ':' | '!' | '?' | ')')
+}
+
+/// Normalise `text` (see the module documentation). Never fails, never panics.
+pub fn normalise(text: &str, opts: &NormaliseOptions) -> String {
+    // NFC first: decomposition singletons (e.g. U+2000 → U+2002) then meet the character map.
+    let composed;
+    let src: &str = if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        text
+    } else {
+        composed = text.nfc().collect::<String>();
+        &composed
+    };
+    let mut out = String::with_capacity(src.len());
+    let mut newlines: usize = 0; // newlines seen since the last content character
+    let mut pending_space = false;
+    let mut changed_non_ascii = false; // a character was dropped next to non-ASCII text
+    let mut chars = src.chars().peekable();
+    while let Some(raw) = chars.next() {
+        let mapped = if raw == '\r' {
+            if chars.peek() == Some(&'\n') {
+                continue;
+            }
+            Mapped::Newline
+        } else {
+            map_char(raw, opts)
+        };
+        let piece: &str;
+        let mut buf = [0u8; 4];
+        match mapped {
+            Mapped::Drop => {
+                changed_non_ascii = true;
+                continue;
+            }
+            Mapped::Newline => {
+                newlines += 1;
+                pending_space = false;
+                continue;
+            }
+            Mapped::Space => {
+                pending_space = true;
+                continue;
+            }
+            Mapped::Keep(c) => piece = c.encode_utf8(&mut buf),
+            Mapped::Str(s) => piece = s,
+        }
+        let at_line_start = out.is_empty() || newlines > 0;
+        if !out.is_empty() {
+            if newlines == 1 {
+                out.push('\n');
+            } else if newlines > 1 {
+                out.push_str("\n\n");
+            } else if pending_space {
+                let first = piece.chars().next().unwrap_or(' ');
+                let drop_space = opts.space_before_punctuation
+                    && is_closing_punct(first)
+                    && !chars.peek().is_some_and(|n| n.is_alphanumeric());
+                if !drop_space {
+                    out.push(' ');
+                }
+            }
+        }
+        newlines = 0;
+        pending_space = false;
+        if at_line_start && opts.bullets {
+            let first = piece.chars().next().unwrap_or(' ');
+            if is_bullet(first) {
+                out.push('-');
+                pending_space = true;
+                continue;
+            }
+        }
+        out.push_str(piece);
+    }
+    if changed_non_ascii && !out.is_ascii() && is_nfc_quick(out.chars()) != IsNormalized::Yes {
+        // Dropping an invisible character can bring a base and a combining mark together.
+        out = out.nfc().collect();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> String {
+        normalise(s, &NormaliseOptions::default())
+    }
+
+    #[test]
+    fn line_endings_and_blank_runs() {
+        assert_eq!(n("a\r\nb\rc\n\n\n\nd\n"), "a\nb\nc\n\nd");
+        assert_eq!(n("\n\n  a  \n"), "a");
+    }
+
+    #[test]
+    fn spaces_and_invisibles() {
+        assert_eq!(n("a\u{00A0}\u{2003} b\t\tc"), "a b c");
+        assert_eq!(n("zero\u{200B}width\u{00AD} soft"), "zerowidth soft");
+        assert_eq!(n("bell\u{07} nul\u{0}x"), "bell nulx");
+        assert_eq!(n("  indented line  "), "indented line");
+    }
+
+    #[test]
+    fn nfc_and_recomposition_after_drop() {
+        assert_eq!(n("e\u{0301}"), "\u{e9}");
+        assert_eq!(n("e\u{200B}\u{0301}"), "\u{e9}");
+        assert_eq!(n("\u{2000}x"), "x");
+    }
+
+    #[test]
+    fn options() {
+        let o = NormaliseOptions { ascii_punctuation: true, bullets: true, space_before_punctuation: true };
+        assert_eq!(normalise("“Hi” – it’s… fine", &o), "\"Hi\" - it's... fine");
+        assert_eq!(normalise("  • one\n●two\n- three", &o), "- one\n- two\n- three");
+        assert_eq!(normalise("word , next . costs .5", &o), "word, next. costs .5");
+    }
+
+    #[test]
+    fn idempotent_on_samples() {
+        let o = NormaliseOptions { ascii_punctuation: true, bullets: true, space_before_punctuation: true };
+        for s in ["a , , b", " \u{0301}x", "\u{387}a", "•", "x\r\n\r\n\r\ny", "a \u{200B},5", "«  a  »"] {
+            for opts in [NormaliseOptions::default(), o] {
+                let once = normalise(s, &opts);
+                assert_eq!(normalise(&once, &opts), once, "input {s:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The PyO3 binding: one thin module, `dechaff._core`. Every call into the engine releases
+//! the GIL; a batch crosses the boundary once and runs on rayon inside the released section.
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::{offsets, Cleaned, Engine, EngineOptions, Error, NormaliseOptions};
+
+create_exception!(_core, DechaffError, PyValueError, "Base class of every dechaff error (a ValueError).");
+create_exception!(_core, RuleError, DechaffError, "A rule file or rule is invalid; the message names the rule.");
+create_exception!(_core, InputError, DechaffError, "The input cannot be cleaned (for example it exceeds max_bytes).");
+create_exception!(_core, OptionError, DechaffError, "An option value is invalid.");
+
+fn to_py_err(e: Error) -> PyErr {
+    match &e {
+        Error::Rule { .. } => RuleError::new_err(e.to_string()),
+        Error::Option { .. } => OptionError::new_err(e.to_string()),
+        Error::Input { .. } => InputError::new_err(e.to_string()),
+    }
+}
+
+/// (start, end, rule id, category), code-point offsets into `normalized`.
+type PyRemoval = (usize, usize, String, String);
+/// (text, normalized, removals, metadata, error message).
+type PyCleaned = (String, String, Vec<PyRemoval>, Vec<(String, String)>, Option<String>);
+
+fn convert(engine: &Engine, c: Cleaned) -> PyCleaned {
+    let mut offs: Vec<usize> = c.removals.iter().flat_map(|r| [r.start, r.end]).collect();
+    offsets::bytes_to_chars(&c.normalized, &mut offs);
+    let removals = c
+        .removals
+        .iter()
+        .zip(offs.chunks_exact(2))
+        .map(|(r, o)| {
+            let (id, cat) = engine.describe(r.cause);
+            (o[0], o[1], id.to_string(), cat.to_string())
+        })
+        .collect();
+    (c.text, c.normalized, removals, c.metadata, None)
+}
+
+/// The compiled engine (rules + options). Build once, share across threads.
+#[pyclass(frozen, name = "Engine", module = "dechaff._core")]
+struct PyEngine {
+    inner: Engine,
+}
+
+#[pymethods]
+impl PyEngine {
+    #[new]
+    #[pyo3(signature = (sources, *, strict=false, disable=Vec::new(), ascii_punctuation=false, bullets=false, space_before_punctuation=false, max_bytes=0))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        sources: Vec<(String, String)>,
+        strict: bool,
+        disable: Vec<String>,
+        ascii_punctuation: bool,
+        bullets: bool,
+        space_before_punctuation: bool,
+        max_bytes: usize,
+    ) -> PyResult<Self> {
+        let opts = EngineOptions {
+            strict,
+            disable,
+            normalise: NormaliseOptions { ascii_punctuation, bullets, space_before_punctuation },
+            max_bytes,
+        };
+        let inner = py.detach(|| Engine::new(&sources, opts)).map_err(to_py_err)?;
+        Ok(PyEngine { inner })
+    }
+
+    /// Clean one document: (text, normalized, removals, metadata, None).
+    fn clean(&self, py: Python<'_>, text: String) -> PyResult<PyCleaned> {
+        let engine = &self.inner;
+        py.detach(|| engine.try_clean(&text).map(|c| convert(engine, c))).map_err(to_py_err)
+    }
+
+    /// Clean many documents on `threads` threads (0: all cores). A document that cannot be
+    /// cleaned gives ("", "", [], [], message) in its place; the others are unaffected.
+    #[pyo3(signature = (texts, threads=0))]
+    fn clean_batch(&self, py: Python<'_>, texts: Vec<String>, threads: usize) -> Vec<PyCleaned> {
+        let engine = &self.inner;
+        py.detach(|| {
+            engine
+                .clean_batch(&texts, threads)
+                .into_iter()
+                .map(|r| match r {
+                    Ok(c) => convert(engine, c),
+                    Err(e) => (String::new(), String::new(), Vec::new(), Vec::new(), Some(e.to_string())),
+                })
+                .collect()
+        })
+    }
+
+    /// Just the cleaned texts of many documents (documents that cannot be cleaned give None).
+    #[pyo3(signature = (texts, threads=0))]
+    fn clean_texts(&self, py: Python<'_>, texts: Vec<String>, threads: usize) -> Vec<Option<String>> {
+        let engine = &self.inner;
+        py.detach(|| engine.clean_batch(&texts, threads).into_iter().map(|r| r.ok().map(|c| c.text)).collect())
+    }
+
+    /// Normalise with this engine's options.
+    fn normalize(&self, py: Python<'_>, text: String) -> String {
+        let engine = &self.inner;
+        py.detach(|| engine.normalise(&text))
+    }
+
+    /// The active rules as dicts.
+    fn rules<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.inner
+            .rules()
+            .iter()
+            .map(|r| {
+                let d = PyDict::new(py);
+                d.set_item("id", &r.id)?;
+                d.set_item("category", &r.category)?;
+                d.set_item("scope", format!("{:?}", r.scope).to_lowercase())?;
+                d.set_item("action", action_name(r.action))?;
+                d.set_item("region", region_name(r.region))?;
+                let (kind, value): (&str, Vec<String>) = match &r.matcher {
+                    crate::rules::Matcher::Phrases(p) => ("phrases", p.clone()),
+                    crate::rules::Matcher::Pattern(p) => ("pattern", vec![p.clone()]),
+                };
+                d.set_item("match", kind)?;
+                d.set_item(kind, value)?;
+                d.set_item("max_words", (r.max_words != u32::MAX).then_some(r.max_words))?;
+                d.set_item("strict", r.strict)?;
+                d.set_item("source", &r.source)?;
+                d.set_item("note", r.note.as_deref())?;
+                Ok(d)
+            })
+            .collect()
+    }
+}
+
+fn action_name(a: crate::rules::Action) -> &'static str {
+    use crate::rules::Action::*;
+    match a {
+        DropLine => "drop_line",
+        CutTail => "cut_tail",
+        StripPrefix => "strip_prefix",
+        Caption => "caption",
+    }
+}
+
+fn region_name(r: crate::rules::Region) -> &'static str {
+    use crate::rules::Region::*;
+    match r {
+        Anywhere => "anywhere",
+        Head => "head",
+        Tail => "tail",
+        FirstLine => "first_line",
+    }
+}
+
+/// Normalise text without building an engine.
+#[pyfunction]
+#[pyo3(signature = (text, *, ascii_punctuation=false, bullets=false, space_before_punctuation=false))]
+fn normalize(py: Python<'_>, text: String, ascii_punctuation: bool, bullets: bool, space_before_punctuation: bool) -> String {
+    let opts = NormaliseOptions { ascii_punctuation, bullets, space_before_punctuation };
+    py.detach(|| crate::normalise(&text, &opts))
+}
+
+#[pymodule(gil_used = false)]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyEngine>()?;
+    m.add_function(wrap_pyfunction!(normalize, m)?)?;
+    m.add("DechaffError", m.py().get_type::<DechaffError>())?;
+    m.add("RuleError", m.py().get_type::<RuleError>())?;
+    m.add("InputError", m.py().get_type::<InputError>())?;
+    m.add("OptionError", m.py().get_type::<OptionError>())?;
+    m.add("CATEGORIES", crate::CATEGORIES.to_vec())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,459 @@
+//! Rules as data: the TOML schema, validation, and the compiled rule table.
+//!
+//! A rule file holds an optional `[meta]` table and any number of `[[rule]]` tables:
+//!
+//! ```toml
+//! [[rule]]
+//! id = "en.related.you_may_also_like"
+//! category = "related"
+//! phrases = ["you may also like", "you might also like"]
+//! scope = "line"          # line | prefix | suffix | contains
+//! action = "cut_tail"     # drop_line | cut_tail | strip_prefix | caption
+//! max_words = 8           # guard: the line has at most this many words
+//! region = "tail"         # anywhere | head | tail | first_line
+//! ```
+//!
+//! Phrases match the line's *key* (lower case, typographic quotes and dashes folded, leading
+//! symbols and trailing `: » › . !` removed); patterns are `regex` crate expressions matched
+//! against the line text itself. Both engines run in linear time.
+
+use serde::Deserialize;
+use std::collections::HashSet;
+
+use crate::error::{Error, Result};
+
+/// The categories the shipped rules use. User rules may name others (`[a-z][a-z0-9_]*`).
+pub const CATEGORIES: &[&str] = &[
+    "related", "bio", "caption", "credit", "share", "newsletter", "cookie", "navigation", "standards",
+    "comments", "ads", "audio_widget", "label", "timestamp", "duplicate",
+];
+
+/// Where on a line a rule's match must sit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The whole line.
+    #[default]
+    Line,
+    /// The start of the line.
+    Prefix,
+    /// The end of the line.
+    Suffix,
+    /// Anywhere on the line, at word boundaries.
+    Contains,
+}
+
+/// What a firing rule does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Remove the line.
+    #[default]
+    DropLine,
+    /// Remove the line and every line after it (guarded by `min_words_before` and `max_tail_ratio`).
+    CutTail,
+    /// Remove the matched prefix of the line (a pattern rule); `metadata` keeps capture group 1.
+    StripPrefix,
+    /// The match is a photo credit: remove the line and its caption group.
+    Caption,
+}
+
+/// Where in the document a rule may fire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Region {
+    /// Anywhere.
+    #[default]
+    Anywhere,
+    /// Before the first body line (a long, punctuated line that no rule matched).
+    Head,
+    /// After at least `min_words_before` words of body text.
+    Tail,
+    /// The first line of the document only.
+    FirstLine,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    meta: Option<Meta>,
+    /// Named sub-patterns: `{{NAME}}` in a pattern of the same file is replaced by `vars.NAME`.
+    #[serde(default)]
+    vars: std::collections::BTreeMap<String, String>,
+    #[serde(default, rename = "rule")]
+    rules: Vec<RuleSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Meta {
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    id: String,
+    category: String,
+    #[serde(default)]
+    phrases: Option<Vec<String>>,
+    #[serde(default)]
+    pattern: Option<String>,
+    #[serde(default)]
+    scope: Scope,
+    #[serde(default)]
+    action: Action,
+    #[serde(default)]
+    region: Region,
+    #[serde(default)]
+    max_words: Option<u32>,
+    #[serde(default)]
+    min_words_before: Option<u32>,
+    #[serde(default)]
+    max_tail_ratio: Option<f64>,
+    #[serde(default)]
+    strict: bool,
+    #[serde(default)]
+    metadata: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// How a rule matches.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Matcher {
+    /// Phrases, already turned into keys.
+    Phrases(Vec<String>),
+    /// A regular expression over the line text.
+    Pattern(String),
+}
+
+/// One validated rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub id: String,
+    pub category: String,
+    pub matcher: Matcher,
+    pub scope: Scope,
+    pub action: Action,
+    pub region: Region,
+    pub max_words: u32,
+    pub min_words_before: u32,
+    pub max_tail_ratio: f64,
+    pub strict: bool,
+    pub metadata: Option<String>,
+    pub note: Option<String>,
+    /// The file the rule came from.
+    pub source: String,
+}
+
+/// Limits that keep a hostile rule file from exhausting memory or time.
+pub const MAX_RULE_FILE_BYTES: usize = 1 << 20;
+pub const MAX_RULES: usize = 5_000;
+pub const MAX_PHRASES: usize = 50_000;
+pub const MAX_PATTERN_BYTES: usize = 2_000;
+/// Longest pattern once `{{vars}}` are expanded.
+pub const MAX_EXPANDED_PATTERN_BYTES: usize = 8_000;
+pub const MAX_PHRASE_BYTES: usize = 300;
+/// Compiled size limit handed to the regex crate, per pattern.
+pub const REGEX_SIZE_LIMIT: usize = 2 << 20;
+
+/// Default guard: words of body text before a tail marker.
+pub const DEFAULT_MIN_WORDS_BEFORE: u32 = 40;
+/// Default guard: a tail cut may remove at most this many words per word kept before it.
+pub const DEFAULT_MAX_TAIL_RATIO: f64 = 1.5;
+
+/// Fold a line (or phrase) into the key phrases are matched against, into `out`: leading
+/// symbols and trailing `: » › . ! | > -` removed, then [`fold_into`].
+pub fn line_key_into(line: &str, out: &mut String) {
+    let trimmed = line.trim_start_matches(|c: char| !(c.is_alphanumeric() || c == '©'));
+    let trimmed = trimmed.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ':' | '»' | '›' | '.' | '!' | '|' | '>' | '-' | '–' | '—' | '→' | '·' | '•' | '*')
+    });
+    fold_into(trimmed, out);
+}
+
+/// Lower-case `text` and fold typographic quotes, dashes and the ellipsis to ASCII, into `out`.
+pub fn fold_into(text: &str, out: &mut String) {
+    out.clear();
+    if text.is_ascii() {
+        out.push_str(text);
+        out.make_ascii_lowercase();
+        return;
+    }
+    for c in text.chars() {
+        match c {
+            '‘' | '’' | '‛' | '′' => out.push('\''),
+            '“' | '”' | '„' | '″' => out.push('"'),
+            '–' | '—' | '‐' | '‑' | '−' => out.push('-'),
+            '…' => out.push_str("..."),
+            _ if c.is_uppercase() => out.extend(c.to_lowercase()),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// The key of a line or phrase (see [`line_key_into`]).
+pub fn line_key(line: &str) -> String {
+    let mut s = String::new();
+    line_key_into(line, &mut s);
+    s
+}
+
+fn valid_ident(s: &str, extra: &[char]) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || extra.contains(&c))
+}
+
+/// Probe lines: a pattern that matches all of them matches (almost) everything.
+const PROBES: &[&str] = &["x", "The council approved the budget on Monday.", "Über 3 Mio. Menschen", "東京"];
+
+fn check_pattern(id: &str, pattern: &str, scope: Scope) -> Result<regex::Regex> {
+    if pattern.trim().is_empty() {
+        return Err(Error::rule(id, "the pattern is empty: it would match every line"));
+    }
+    if pattern.len() > MAX_EXPANDED_PATTERN_BYTES {
+        return Err(Error::rule(id, format!("the pattern is longer than {MAX_EXPANDED_PATTERN_BYTES} bytes")));
+    }
+    let wrapped = wrap_pattern(pattern, scope);
+    let re = regex::RegexBuilder::new(&wrapped)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| Error::rule(id, format!("the pattern does not compile: {e}")))?;
+    if re.is_match("") {
+        return Err(Error::rule(id, "the pattern matches the empty line, so it would match everything"));
+    }
+    if PROBES.iter().all(|p| re.is_match(p)) {
+        return Err(Error::rule(id, "the pattern matches every probe line: it would match everything"));
+    }
+    Ok(re)
+}
+
+/// Anchor a pattern according to its scope.
+pub fn wrap_pattern(pattern: &str, scope: Scope) -> String {
+    match scope {
+        Scope::Line => format!("^(?:{pattern})$"),
+        Scope::Prefix => format!("^(?:{pattern})"),
+        Scope::Suffix => format!("(?:{pattern})$"),
+        Scope::Contains => format!("(?:{pattern})"),
+    }
+}
+
+/// Parse and validate one rule file. `source` names it in errors.
+pub fn parse_rule_file(source: &str, text: &str) -> Result<Vec<Rule>> {
+    if text.len() > MAX_RULE_FILE_BYTES {
+        return Err(Error::rule(source, format!("the rule file is larger than {MAX_RULE_FILE_BYTES} bytes")));
+    }
+    let file: RuleFile =
+        toml::from_str(text).map_err(|e| Error::rule(source, format!("invalid rule file: {}", e.message())))?;
+    let _ = file.meta.as_ref().map(|m| (&m.lang, &m.version, &m.description));
+    if file.rules.len() > MAX_RULES {
+        return Err(Error::rule(source, format!("more than {MAX_RULES} rules in one file")));
+    }
+    let vars = file.vars;
+    file.rules
+        .into_iter()
+        .map(|mut spec| {
+            if let Some(p) = spec.pattern.take() {
+                spec.pattern = Some(expand_vars(&spec.id, &p, &vars)?);
+            }
+            validate(source, spec)
+        })
+        .collect()
+}
+
+/// Replace `{{NAME}}` by the file's `vars.NAME` (one level: a var may not use another).
+fn expand_vars(id: &str, pattern: &str, vars: &std::collections::BTreeMap<String, String>) -> Result<String> {
+    if pattern.len() > MAX_PATTERN_BYTES {
+        return Err(Error::rule(id, format!("the pattern is longer than {MAX_PATTERN_BYTES} bytes")));
+    }
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(open) = rest.find("{{") {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("}}") else {
+            return Err(Error::rule(id, "unclosed `{{` in the pattern"));
+        };
+        let name = &after[..close];
+        let value = vars.get(name).ok_or_else(|| Error::rule(id, format!("unknown var {{{{{name}}}}} in the pattern")))?;
+        out.push_str("(?:");
+        out.push_str(value);
+        out.push(')');
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn validate(source: &str, spec: RuleSpec) -> Result<Rule> {
+    let id = spec.id.clone();
+    if !valid_ident(&id, &['.', '_', '-']) {
+        return Err(Error::rule(
+            if id.is_empty() { source } else { &id },
+            "a rule id must be non-empty and use only ASCII letters, digits, '.', '_' and '-'",
+        ));
+    }
+    if !valid_ident(&spec.category, &['_']) || !spec.category.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Err(Error::rule(&id, format!("invalid category {:?}: use lower-case letters, digits and '_'", spec.category)));
+    }
+    let matcher = match (spec.phrases, spec.pattern) {
+        (Some(_), Some(_)) => return Err(Error::rule(&id, "give either `phrases` or `pattern`, not both")),
+        (None, None) => return Err(Error::rule(&id, "a rule needs `phrases` or `pattern`")),
+        (Some(phrases), None) => {
+            if phrases.is_empty() {
+                return Err(Error::rule(&id, "`phrases` is empty: the rule would never fire"));
+            }
+            let mut keys = Vec::with_capacity(phrases.len());
+            for p in &phrases {
+                if p.len() > MAX_PHRASE_BYTES {
+                    return Err(Error::rule(&id, format!("a phrase is longer than {MAX_PHRASE_BYTES} bytes")));
+                }
+                let key = if spec.scope == Scope::Line {
+                    line_key(p)
+                } else {
+                    let mut k = String::new();
+                    fold_into(p.trim(), &mut k);
+                    k
+                };
+                if !key.chars().any(char::is_alphanumeric) {
+                    return Err(Error::rule(&id, format!("the phrase {p:?} has no letter or digit: it would match everything")));
+                }
+                keys.push(key);
+            }
+            if matches!(spec.action, Action::StripPrefix) {
+                return Err(Error::rule(&id, "strip_prefix needs a `pattern`, not phrases"));
+            }
+            Matcher::Phrases(keys)
+        }
+        (None, Some(pattern)) => {
+            let re = check_pattern(&id, &pattern, spec.scope)?;
+            if spec.metadata.is_some() && re.captures_len() < 2 {
+                return Err(Error::rule(&id, "`metadata` needs a capture group in the pattern"));
+            }
+            Matcher::Pattern(pattern)
+        }
+    };
+    if matches!(spec.action, Action::StripPrefix) && spec.scope != Scope::Prefix {
+        return Err(Error::rule(&id, "strip_prefix works with scope = \"prefix\" only"));
+    }
+    if let Some(key) = &spec.metadata {
+        if !valid_ident(key, &['_']) {
+            return Err(Error::rule(&id, "`metadata` must be a simple field name"));
+        }
+    }
+    let ratio = spec.max_tail_ratio.unwrap_or(DEFAULT_MAX_TAIL_RATIO);
+    if !(ratio.is_finite() && ratio >= 0.0) {
+        return Err(Error::rule(&id, "`max_tail_ratio` must be a non-negative number"));
+    }
+    Ok(Rule {
+        id,
+        category: spec.category,
+        matcher,
+        scope: spec.scope,
+        action: spec.action,
+        region: spec.region,
+        max_words: spec.max_words.unwrap_or(u32::MAX),
+        min_words_before: spec.min_words_before.unwrap_or(DEFAULT_MIN_WORDS_BEFORE),
+        max_tail_ratio: ratio,
+        strict: spec.strict,
+        metadata: spec.metadata,
+        note: spec.note,
+        source: source.to_string(),
+    })
+}
+
+/// Parse several rule files, keep the rules the options select, and refuse duplicate ids.
+pub fn load_rules(sources: &[(String, String)], strict: bool, disable: &[String]) -> Result<Vec<Rule>> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    let mut phrases = 0usize;
+    for (name, text) in sources {
+        for rule in parse_rule_file(name, text)? {
+            if !seen.insert(rule.id.clone()) {
+                return Err(Error::rule(&rule.id, format!("duplicate rule id (again in {name})")));
+            }
+            if let Matcher::Phrases(p) = &rule.matcher {
+                phrases += p.len();
+            }
+            if (rule.strict && !strict) || disable.iter().any(|d| d == &rule.category) {
+                continue;
+            }
+            out.push(rule);
+        }
+    }
+    if seen.len() > MAX_RULES {
+        return Err(Error::rule("rules", format!("more than {MAX_RULES} rules in all")));
+    }
+    if phrases > MAX_PHRASES {
+        return Err(Error::rule("rules", format!("more than {MAX_PHRASES} phrases in all")));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(rule: &str) -> Result<Vec<Rule>> {
+        parse_rule_file("test.toml", &format!("[[rule]]\n{rule}"))
+    }
+
+    #[test]
+    fn keys_fold_case_symbols_and_trailing_marks() {
+        assert_eq!(line_key("🎙️ Voice is AI-generated."), "voice is ai-generated");
+        assert_eq!(line_key("  • You May Also Like:"), "you may also like");
+        assert_eq!(line_key("Don’t miss »"), "don't miss");
+        assert_eq!(line_key("© 2024 Acme"), "© 2024 acme");
+        let mut k = String::new();
+        fold_into("Read More:", &mut k);
+        assert_eq!(k, "read more:");
+    }
+
+    #[test]
+    fn valid_rules_parse() {
+        let r = one("id='a.b'\ncategory='related'\nphrases=['Related']\naction='cut_tail'\nscope='line'").unwrap();
+        assert_eq!(r[0].action, Action::CutTail);
+        assert_eq!(r[0].matcher, Matcher::Phrases(vec!["related".into()]));
+    }
+
+    #[test]
+    fn bad_rules_name_the_rule() {
+        for (body, needle) in [
+            ("id='x'\ncategory='ads'\npattern=''", "empty"),
+            ("id='x'\ncategory='ads'\npattern='.*'", "empty line"),
+            ("id='x'\ncategory='ads'\npattern='(?s).+'", "every probe"),
+            ("id='x'\ncategory='ads'\nphrases=['...']", "no letter"),
+            ("id='x'\ncategory='ads'\nphrases=[]", "never fire"),
+            ("id='x'\ncategory='ads'\npattern='('", "compile"),
+            ("id='x'\ncategory='Ads'\nphrases=['ad']", "category"),
+            ("id='x'\ncategory='ads'\nphrases=['ad']\nbogus=1", "unknown field"),
+            ("id='x'\ncategory='label'\npattern='date'\nscope='prefix'\naction='strip_prefix'\nmetadata='date'", "capture"),
+        ] {
+            let err = one(body).unwrap_err().to_string();
+            assert!(err.contains(needle), "{body:?} gave {err}");
+            assert!(err.contains("x") || err.contains("test.toml"), "{err}");
+        }
+    }
+
+    #[test]
+    fn vars_expand() {
+        let f = "[vars]\nAG = 'AFP|AP'\n[[rule]]\nid='c'\ncategory='caption'\nscope='suffix'\npattern='/{{AG}}'\n";
+        let r = parse_rule_file("f", f).unwrap();
+        assert_eq!(r[0].matcher, Matcher::Pattern("/(?:AFP|AP)".into()));
+        assert!(parse_rule_file("f", &f.replace("{{AG}}", "{{NOPE}}")).unwrap_err().to_string().contains("NOPE"));
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused() {
+        let f = "[[rule]]\nid='a'\ncategory='ads'\nphrases=['ad']\n".to_string();
+        let err = load_rules(&[("f1".into(), f.clone()), ("f2".into(), f)], false, &[]).unwrap_err();
+        assert!(err.to_string().contains("duplicate"));
+    }
+}

@@ -1,0 +1,120 @@
+//! Stage 2: segmentation. The normalised text becomes its non-blank lines, each with byte
+//! offsets, whether a blank line stands before it, and cheap features.
+
+/// One non-blank line of the normalised text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    /// Byte offset of the first character of the line.
+    pub start: usize,
+    /// Byte offset one past the last character (the `\n` is not part of the line).
+    pub end: usize,
+    /// A blank line separates this line from the previous non-blank one.
+    pub blank_before: bool,
+}
+
+/// Cheap per-line features used by the decision stage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Features {
+    /// Whitespace-separated tokens, plus one per two characters of scripts written without spaces.
+    pub words: u32,
+    /// The line ends in sentence punctuation (after closing quotes and brackets).
+    pub terminal: bool,
+}
+
+/// Split normalised text into its non-blank lines.
+pub fn segment(text: &str) -> Vec<Line> {
+    let mut lines = Vec::with_capacity(text.len() / 64 + 1);
+    let mut start = 0usize;
+    let mut blank_before = false;
+    let bytes = text.as_bytes();
+    while start <= bytes.len() {
+        let end = memchr_newline(bytes, start);
+        if end > start && !text[start..end].trim().is_empty() {
+            lines.push(Line { start, end, blank_before: blank_before && !lines.is_empty() });
+            blank_before = false;
+        } else {
+            blank_before = true;
+        }
+        start = end + 1;
+    }
+    lines
+}
+
+#[inline]
+fn memchr_newline(bytes: &[u8], from: usize) -> usize {
+    bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| from + p)
+}
+
+/// Characters of scripts that do not separate words with spaces.
+#[inline]
+pub fn is_spaceless_script(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xAC00..=0xD7AF
+        | 0x0E00..=0x0E7F | 0x0E80..=0x0EFF | 0x1000..=0x109F | 0x1780..=0x17FF | 0x20000..=0x2FFFF)
+}
+
+/// Sentence-final punctuation in the scripts dechaff meets most.
+#[inline]
+pub fn is_terminal_punct(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '…' | '。' | '！' | '？' | '։' | '؟' | '।' | '॥' | '።')
+}
+
+#[inline]
+fn is_closer(c: char) -> bool {
+    matches!(c, '"' | '\'' | '”' | '’' | '»' | '›' | ')' | ']' | '」' | '』' | '）' | '*')
+}
+
+/// Compute the features of one line of text.
+pub fn features(line: &str) -> Features {
+    let mut words = 0u32;
+    let mut in_word = false;
+    let mut spaceless = 0u32;
+    if line.is_ascii() {
+        for &b in line.as_bytes() {
+            let space = b == b' ';
+            if !space && !in_word {
+                words += 1;
+            }
+            in_word = !space;
+        }
+    } else {
+        for c in line.chars() {
+            let space = c.is_whitespace();
+            if !space && !in_word {
+                words += 1;
+            }
+            in_word = !space;
+            if is_spaceless_script(c) {
+                spaceless += 1;
+            }
+        }
+    }
+    let terminal = line.trim_end().chars().rev().find(|&c| !is_closer(c)).is_some_and(is_terminal_punct);
+    Features { words: words + spaceless / 2, terminal }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_lines_with_blank_markers() {
+        let t = "one\ntwo\n\nthree";
+        let l = segment(t);
+        assert_eq!(l.len(), 3);
+        assert_eq!(&t[l[1].start..l[1].end], "two");
+        assert!(!l[1].blank_before);
+        assert!(l[2].blank_before);
+        assert!(!l[0].blank_before);
+        assert!(segment("").is_empty());
+    }
+
+    #[test]
+    fn features_count_words_and_terminal() {
+        assert_eq!(features("The cat sat.").words, 3);
+        assert!(features("The cat sat.").terminal);
+        assert!(features("He said “no.”").terminal);
+        assert!(!features("A heading").terminal);
+        assert_eq!(features("東京都の天気は晴れです").words, 6);
+    }
+}
