@@ -1,0 +1,858 @@
+"""Bulk cleaning: stream records from many files through the engine, in order, resumably.
+
+The shape of a run::
+
+    reader thread:  read + parse a batch of records (Python, holds the GIL)
+    main thread:    pick each record's text → Engine.clean_batch(texts, threads)  (Rust, GIL released,
+                    rayon across ``workers`` threads) → update records, write, count
+    quarantine:     every record that cannot be cleaned, with its reason and the raw record
+
+One batch is parsed while the previous one is cleaned, so memory is a few batches whatever the size
+of the dump. Output order is input order. With an output directory each input file becomes one output
+shard, written atomically and marked done in ``<dir>/.dechaff/``; ``resume=True`` skips finished shards,
+so an interrupted run finishes with the same bytes an uninterrupted one writes.
+
+HTML extraction is Python work and will run in a process pool (:class:`HtmlExtractor`); the engine has
+no HTML mode yet, so records that need it are quarantined with reason ``mode html not available``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import shutil
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Callable, Optional, TypeVar
+
+from . import __version__
+from .api import Cleaner, CleanResult, Removal, detect_mode
+from .errors import InputError, OptionError
+from .io import jsonlib
+from .io.readers import InputFile, Reader, ReadEvent, ReadOptions, open_reader, split_suffixes
+from .io.records import MISSING, Item, QuarantineEntry, Skipped, get_path, set_path
+from .io.writers import (
+    AtomicFile,
+    JsonlWriter,
+    ParquetWriter,
+    RecordWriter,
+    TxtDirWriter,
+    output_format_from_name,
+)
+
+T = TypeVar("T")
+
+#: Output formats accepted by ``format``; ``auto`` follows ``-o``'s extension (or the input, for a directory).
+FORMAT_CHOICES = ("auto", "jsonl", "jsonl.gz", "jsonl.zst", "jsonl.bz2", "jsonl.xz", "parquet", "txt")
+
+STATE_DIR = ".dechaff"
+
+
+# ---------------------------------------------------------------------------------------------- stats
+
+
+@dataclass
+class Stats:
+    """Counters of a run (or one shard). ``read == written + quarantined`` always holds."""
+
+    files: int = 0
+    read: int = 0
+    written: int = 0
+    quarantined: int = 0
+    changed: int = 0
+    emptied: int = 0
+    skipped: int = 0
+    chars_before: int = 0
+    chars_after: int = 0
+    bytes_in: int = 0
+    removals_by_category: Counter[str] = field(default_factory=Counter)
+    chars_by_category: Counter[str] = field(default_factory=Counter)
+    removals_by_rule: Counter[str] = field(default_factory=Counter)
+    chars_by_rule: Counter[str] = field(default_factory=Counter)
+    quarantine_reasons: Counter[str] = field(default_factory=Counter)
+    skip_reasons: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def chars_removed(self) -> int:
+        """Characters of normalised text removed by rules."""
+        return self.chars_before - self.chars_after
+
+    @property
+    def balanced(self) -> bool:
+        """True when every record read was either written or quarantined."""
+        return self.read == self.written + self.quarantined
+
+    def merge(self, other: Stats) -> None:
+        """Add ``other``'s counts (not its time) into this one."""
+        for name in (
+            "files",
+            "read",
+            "written",
+            "quarantined",
+            "changed",
+            "emptied",
+            "skipped",
+            "chars_before",
+            "chars_after",
+            "bytes_in",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in (
+            "removals_by_category",
+            "chars_by_category",
+            "removals_by_rule",
+            "chars_by_rule",
+            "quarantine_reasons",
+            "skip_reasons",
+        ):
+            getattr(self, name).update(getattr(other, name))
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready form (``stats.json``)."""
+        mb = self.bytes_in / 1e6
+        return {
+            "dechaff_version": __version__,
+            "files": self.files,
+            "documents": {
+                "read": self.read,
+                "written": self.written,
+                "quarantined": self.quarantined,
+                "changed": self.changed,
+                "emptied": self.emptied,
+                "balanced": self.balanced,
+            },
+            "skipped_records": self.skipped,
+            "skip_reasons": dict(sorted(self.skip_reasons.items())),
+            "chars": {"before": self.chars_before, "after": self.chars_after, "removed": self.chars_removed},
+            "categories": {
+                c: {"removals": n, "chars": self.chars_by_category[c]}
+                for c, n in sorted(self.removals_by_category.items(), key=lambda kv: (-kv[1], kv[0]))
+            },
+            "rules": {
+                r: {"removals": n, "chars": self.chars_by_rule[r]}
+                for r, n in sorted(self.removals_by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
+            },
+            "quarantine_reasons": dict(sorted(self.quarantine_reasons.items())),
+            "bytes_in": self.bytes_in,
+            "seconds": round(self.seconds, 3),
+            "mb_per_s": round(mb / self.seconds, 2) if self.seconds > 0 else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Stats:
+        """Rebuild counts from :meth:`to_json` output (as stored in a shard's done marker)."""
+        docs = data["documents"]
+        s = cls(
+            files=data["files"],
+            read=docs["read"],
+            written=docs["written"],
+            quarantined=docs["quarantined"],
+            changed=docs["changed"],
+            emptied=docs["emptied"],
+            skipped=data["skipped_records"],
+            chars_before=data["chars"]["before"],
+            chars_after=data["chars"]["after"],
+            bytes_in=data["bytes_in"],
+        )
+        for c, v in data["categories"].items():
+            s.removals_by_category[c] = v["removals"]
+            s.chars_by_category[c] = v["chars"]
+        for r, v in data["rules"].items():
+            s.removals_by_rule[r] = v["removals"]
+            s.chars_by_rule[r] = v["chars"]
+        s.quarantine_reasons.update(data["quarantine_reasons"])
+        s.skip_reasons.update(data["skip_reasons"])
+        return s
+
+
+# ------------------------------------------------------------------------------------ HTML extraction
+
+
+class HtmlExtractor:
+    """Turns HTML into article text. Subclasses run extraction (Python work) in a process pool.
+
+    :meth:`extract` returns, per document, the text or an error ``(code, detail)``.
+    """
+
+    def extract(self, html: Sequence[str]) -> list[str | tuple[str, str]]:
+        """Extract the text of each document, in order."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Shut the pool down."""
+
+
+class UnavailableHtmlExtractor(HtmlExtractor):
+    """The engine has no HTML mode yet: every HTML document is quarantined with that reason."""
+
+    def extract(self, html: Sequence[str]) -> list[str | tuple[str, str]]:
+        """Refuse every document."""
+        return [("mode_unavailable", "mode html not available")] * len(html)
+
+
+# ------------------------------------------------------------------------------------------- options
+
+
+@dataclass
+class BulkOptions:
+    """Everything a bulk run needs besides its inputs; see ``dechaff clean --help`` for each option."""
+
+    output: str = "-"
+    format: str = "auto"
+    mode: str = "auto"
+    lang: str = "en"
+    rules: list[str] = field(default_factory=list)
+    disable: list[str] = field(default_factory=list)
+    strict: bool = False
+    text_field: str = "text"
+    html_field: Optional[str] = None
+    id_field: str = "id"
+    report_field: str = "dechaff"
+    report: Optional[str] = None
+    quarantine: Optional[str] = None
+    stats: Optional[str] = None
+    dry_run: bool = False
+    resume: bool = False
+    overwrite: bool = False
+    workers: int = 0
+    batch_docs: int = 1024
+    batch_bytes: int = 8 << 20
+    max_bytes: int = 0
+    decode_errors: str = "quarantine"
+
+    def read_options(self) -> ReadOptions:
+        """The reader's view of these options."""
+        return ReadOptions(self.text_field, self.html_field, self.decode_errors)
+
+    def fingerprint(self) -> str:
+        """A hash of every option that changes output bytes (not ``workers``): resume refuses a mismatch."""
+        rule_digests = []
+        for r in self.rules:
+            if os.path.exists(r):
+                with open(r, "rb") as fh:
+                    rule_digests.append(hashlib.sha256(fh.read()).hexdigest())
+            else:
+                rule_digests.append(hashlib.sha256(r.encode()).hexdigest())
+        key = [
+            __version__,
+            self.format,
+            self.mode,
+            self.lang,
+            rule_digests,
+            sorted(self.disable),
+            self.strict,
+            self.text_field,
+            self.html_field,
+            self.id_field,
+            self.report_field,
+            self.report is not None,
+            self.max_bytes,
+            self.decode_errors,
+        ]
+        return hashlib.sha256(jsonlib.dumps(key)).hexdigest()[:16]
+
+
+# ------------------------------------------------------------------------------------------ utilities
+
+
+def prefetch(iterator: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """Run ``iterator`` in a background thread, ``depth`` items ahead; re-raise its exceptions here."""
+    q: queue.Queue[tuple[int, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for item in iterator:
+                while not stop.is_set():
+                    try:
+                        q.put((0, item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put((1, None))
+        except BaseException as exc:
+            q.put((2, exc))
+
+    t = threading.Thread(target=work, name="dechaff-reader", daemon=True)
+    t.start()
+    try:
+        while True:
+            kind, value = q.get()
+            if kind == 0:
+                yield value
+            elif kind == 1:
+                return
+            else:
+                raise value
+    finally:
+        stop.set()
+
+
+def batches(events: Iterable[ReadEvent], max_docs: int, max_bytes: int) -> Iterator[list[ReadEvent]]:
+    """Group events into lists of at most ``max_docs`` items or about ``max_bytes`` input bytes."""
+    batch: list[ReadEvent] = []
+    size = 0
+    for ev in events:
+        batch.append(ev)
+        if isinstance(ev, Item):
+            size += ev.size
+        if len(batch) >= max_docs or size >= max_bytes:
+            yield batch
+            batch = []
+            size = 0
+    if batch:
+        yield batch
+
+
+def _fix_surrogates(text: str) -> str:
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+# ----------------------------------------------------------------------------------------- processing
+
+
+class Processor:
+    """Cleans batches of items: picks the text, runs the engine, builds output records and reports."""
+
+    def __init__(
+        self, opts: BulkOptions, cleaner: Cleaner, extractor: Optional[HtmlExtractor] = None
+    ) -> None:
+        self.opts = opts
+        self.cleaner = cleaner
+        self.extractor = extractor or UnavailableHtmlExtractor()
+        self.html_key = opts.html_field or "html"
+
+    def _quarantine(self, item: Item, code: str, reason: str) -> QuarantineEntry:
+        ident = get_path(item.record, self.opts.id_field) if item.record is not None else None
+        return QuarantineEntry(
+            source=item.source,
+            locator=item.locator,
+            code=code,
+            reason=reason,
+            id=None if ident is MISSING else ident,
+            raw=item.raw,
+            record=item.record if item.raw is None else None,
+        )
+
+    def process(self, batch: Sequence[ReadEvent], stats: Stats) -> list[tuple[str, Any, Any]]:
+        """Clean one batch. Returns, in input order, ``("write", record, report)`` and
+        ``("quarantine", entry, None)`` outcomes; counts skips and documents into ``stats``."""
+        opts = self.opts
+        outcomes: list[Optional[tuple[str, Any, Any]]] = []
+        texts: list[str] = []
+        text_slots: list[int] = []
+        html: list[str] = []
+        html_slots: list[int] = []
+        items: list[Item] = []
+        for ev in batch:
+            if isinstance(ev, Skipped):
+                stats.skipped += ev.count
+                stats.skip_reasons[ev.reason] += ev.count
+                continue
+            item = ev
+            stats.read += 1
+            stats.bytes_in += item.size
+            slot = len(items)
+            items.append(item)
+            outcomes.append(None)
+            if item.error is not None:
+                outcomes[slot] = ("quarantine", self._quarantine(item, *item.error), None)
+                continue
+            rec = item.record
+            assert rec is not None
+            value: Any = MISSING
+            kind = "text"
+            if opts.html_field is not None:
+                value = get_path(rec, opts.html_field)
+                kind = "html"
+            if value is MISSING or value is None:
+                value = get_path(rec, opts.text_field)
+                kind = "text"
+            if value is MISSING and opts.html_field is None and self.html_key in rec:
+                value = rec[self.html_key]
+                kind = "html"
+            if value is MISSING:
+                wanted = f"{opts.text_field!r}" + (f" or {opts.html_field!r}" if opts.html_field else "")
+                outcomes[slot] = (
+                    "quarantine",
+                    self._quarantine(item, "missing_field", f"no field {wanted}"),
+                    None,
+                )
+                continue
+            if not isinstance(value, str):
+                outcomes[slot] = (
+                    "quarantine",
+                    self._quarantine(
+                        item, "field_not_string", f"field is {type(value).__name__}, not a string"
+                    ),
+                    None,
+                )
+                continue
+            if kind == "text":
+                mode = opts.mode if opts.mode != "auto" else detect_mode(value)
+                if mode == "html":
+                    kind = "html"
+            if kind == "html":
+                html.append(value)
+                html_slots.append(slot)
+            else:
+                texts.append(value)
+                text_slots.append(slot)
+        if html:
+            for slot, res in zip(html_slots, self.extractor.extract(html)):
+                if isinstance(res, tuple):
+                    outcomes[slot] = ("quarantine", self._quarantine(items[slot], *res), None)
+                else:
+                    texts.append(res)
+                    text_slots.append(slot)
+        if texts:
+            engine = self.cleaner._engine
+            try:
+                raws = engine.clean_batch(texts, opts.workers)
+            except UnicodeEncodeError:
+                raws = engine.clean_batch([_fix_surrogates(t) for t in texts], opts.workers)
+            for slot, raw in zip(text_slots, raws):
+                outcomes[slot] = self._finish(items[slot], raw, stats)
+        return [o for o in outcomes if o is not None]
+
+    def _finish(self, item: Item, raw: Any, stats: Stats) -> tuple[str, Any, Any]:
+        text, normalized, removals, found, error = raw
+        if error is not None:
+            return ("quarantine", self._quarantine(item, "engine_error", str(error)), None)
+        spans = tuple(Removal(s, e, rule, cat, normalized[s:e]) for s, e, rule, cat in removals)
+        result = CleanResult(text, normalized, spans, dict(found), "article")
+        report = result.report()
+        for r in spans:
+            n = r.end - r.start
+            stats.removals_by_category[r.category] += 1
+            stats.chars_by_category[r.category] += n
+            stats.removals_by_rule[r.rule] += 1
+            stats.chars_by_rule[r.rule] += n
+        stats.chars_before += len(normalized)
+        stats.chars_after += len(text)
+        if spans:
+            stats.changed += 1
+        if normalized and not text:
+            stats.emptied += 1
+        rec = item.record
+        assert rec is not None
+        if not self.opts.dry_run:
+            set_path(rec, self.opts.text_field, text)
+            if self.opts.report is None:
+                rec[self.opts.report_field] = report
+        return ("write", rec, report)
+
+
+# -------------------------------------------------------------------------------------------- running
+
+
+@dataclass
+class Shard:
+    """One input and where its output goes (``output`` is None when writing to one file or stdout)."""
+
+    source: InputFile
+    output: Optional[str] = None
+    format: str = "jsonl"
+    key: str = ""
+
+
+class _Sink:
+    """JSONL side output (quarantine or report lines), atomic, or stdout; ``None`` path drops lines."""
+
+    def __init__(self, path: Optional[str], stdout: Optional[BinaryIO] = None, tmp_dir: Optional[str] = None):
+        self.count = 0
+        self._file: Optional[AtomicFile] = None
+        self._fh: Optional[BinaryIO] = None
+        if path == "-":
+            self._fh = stdout or sys.stdout.buffer
+        elif path is not None:
+            self._file = AtomicFile(path, tmp_dir=tmp_dir)
+            self._fh = self._file.fh
+
+    def write(self, obj: dict[str, Any]) -> None:
+        if self._fh is not None:
+            self._fh.write(jsonlib.dumps(obj) + b"\n")
+        self.count += 1
+
+    def commit(self) -> None:
+        if self._file is not None:
+            self._file.commit()
+        elif self._fh is not None:
+            self._fh.flush()
+
+    def abort(self) -> None:
+        if self._file is not None:
+            self._file.abort()
+
+
+def is_directory_output(path: str, fmt: str) -> bool:
+    """True when ``-o path`` names a directory: it is one, ends with ``/``, or has no known extension."""
+    if path == "-":
+        return False
+    if path.endswith(("/", os.sep)) or os.path.isdir(path):
+        return True
+    low = path.lower()
+    return not any(
+        low.endswith(ext)
+        for ext in (
+            ".jsonl",
+            ".ndjson",
+            ".json",
+            ".gz",
+            ".zst",
+            ".zstd",
+            ".bz2",
+            ".xz",
+            ".parquet",
+            ".pq",
+            ".txt",
+        )
+    )
+
+
+def _shard_output(source: InputFile, fmt: str, out_dir: str, reader_format: Optional[str]) -> tuple[str, str]:
+    stem, in_fmt, in_comp = split_suffixes(source.name)
+    if fmt == "auto":
+        if in_fmt in ("parquet", "pq"):
+            fmt = "parquet"
+        elif in_fmt in ("jsonl", "ndjson", "json") and in_comp:
+            fmt = f"jsonl.{'zst' if in_comp == 'zstd' else in_comp}"
+        else:
+            fmt = "jsonl"
+    if fmt == "txt":
+        single = reader_format in ("text", "html")
+        return os.path.join(out_dir, stem + (".txt" if single else "")), fmt
+    return os.path.join(out_dir, f"{stem}.{fmt}"), fmt
+
+
+def _key(rel: str) -> str:
+    return (
+        hashlib.sha1(rel.encode("utf-8")).hexdigest()[:12] + "-" + rel.replace(os.sep, "_").replace("/", "_")
+    )
+
+
+ProgressFn = Callable[[int], None]
+
+
+class BulkRun:
+    """One ``dechaff clean`` run over ``inputs`` with ``opts``. Call :meth:`run`; read :attr:`stats`."""
+
+    def __init__(
+        self,
+        inputs: list[InputFile],
+        opts: BulkOptions,
+        *,
+        stdin: Optional[BinaryIO] = None,
+        stdout: Optional[BinaryIO] = None,
+        progress: Optional[Any] = None,
+        extractor: Optional[HtmlExtractor] = None,
+    ) -> None:
+        if opts.mode == "page":
+            raise OptionError("mode 'page' is not available in this version of dechaff (use article or auto)")
+        if opts.decode_errors not in ("quarantine", "replace"):
+            raise OptionError("decode_errors must be 'quarantine' or 'replace'")
+        if opts.format not in FORMAT_CHOICES:
+            raise OptionError(f"unknown format {opts.format!r}; choose one of {', '.join(FORMAT_CHOICES)}")
+        self.inputs = inputs
+        self.opts = opts
+        self.stdin = stdin
+        self.stdout = stdout
+        self.progress = progress
+        self.cleaner = Cleaner(
+            mode="article",
+            lang=opts.lang,
+            disable=opts.disable,
+            extra_rules=opts.rules,
+            strict=opts.strict,
+            max_bytes=opts.max_bytes,
+            threads=opts.workers,
+        )
+        self.processor = Processor(opts, self.cleaner, extractor)
+        self.stats = Stats()
+        self.resumed_shards = 0
+        self.dir_mode = not opts.dry_run and is_directory_output(opts.output, opts.format)
+        self.quarantine_path = opts.quarantine
+        if self.quarantine_path is None and not opts.dry_run and opts.output != "-":
+            if self.dir_mode:
+                self.quarantine_path = os.path.join(opts.output, "quarantine.jsonl")
+            else:
+                stem, _, _ = split_suffixes(opts.output)
+                self.quarantine_path = stem + ".quarantine.jsonl"
+
+    # -- progress ------------------------------------------------------------------------------------
+    def _advance(self, n: int) -> None:
+        if self.progress is not None and n > 0:
+            self.progress.update(n)
+
+    # -- the loop over one reader ----------------------------------------------------------------------
+    def _pump(
+        self, reader: Reader, writer: Optional[RecordWriter], quarantine: _Sink, report: _Sink, stats: Stats
+    ) -> None:
+        opts = self.opts
+        last = 0
+        for batch in prefetch(batches(reader.events(), opts.batch_docs, opts.batch_bytes)):
+            outcomes = self.processor.process(batch, stats)
+            records = [o[1] for o in outcomes if o[0] == "write"]
+            failures: list[Optional[str]] = writer.write(records) if writer is not None and records else []
+            fail_iter = iter(failures)
+            for kind, obj, rep in outcomes:
+                if kind == "write":
+                    err = next(fail_iter, None)
+                    if err is not None:
+                        entry = QuarantineEntry(reader.source.name, {}, "output_schema", err, record=obj)
+                        stats.quarantined += 1
+                        stats.quarantine_reasons["output_schema"] += 1
+                        quarantine.write(entry.to_json())
+                        continue
+                    stats.written += 1
+                    if rep is not None and (opts.report is not None or opts.dry_run):
+                        ident = get_path(obj, opts.id_field)
+                        line: dict[str, Any] = {"source": reader.source.name}
+                        if ident is not MISSING:
+                            line["id"] = ident
+                        line[opts.report_field] = rep
+                        report.write(line)
+                else:
+                    stats.quarantined += 1
+                    stats.quarantine_reasons[obj.code] += 1
+                    quarantine.write(obj.to_json())
+            pos = reader.position()
+            self._advance(pos - last)
+            last = pos
+        if reader.size:
+            self._advance(reader.size - last)
+
+    def _open(self, source: InputFile) -> Reader:
+        try:
+            return open_reader(source, self.opts.read_options(), self.stdin)
+        except InputError as exc:
+            if "pip install" in str(exc) or "stdin" in str(exc):
+                raise
+            # an unreadable file: one quarantined unit, and the run goes on
+            item = Item(source.name, {"offset": 0}, error=("read_error", str(exc)))
+            return Reader(source, "error", iter([item]), None, None)
+
+    # -- single output (file or stdout) ----------------------------------------------------------------
+    def _run_single(self) -> None:
+        opts = self.opts
+        fmt = opts.format if opts.format != "auto" else output_format_from_name(opts.output)
+        writer: Optional[RecordWriter] = None
+        if not opts.dry_run:
+            if fmt == "parquet":
+                writer = ParquetWriter(
+                    opts.output, report_field=opts.report_field if opts.report is None else None
+                )
+            elif fmt == "txt":
+                writer = _TxtFileWriter(opts.output, opts, self.stdout)
+            else:
+                writer = JsonlWriter(opts.output, stdout=self.stdout)
+        quarantine = _Sink(None if opts.dry_run else self.quarantine_path)
+        report_path = opts.report if opts.report is not None else ("-" if opts.dry_run else None)
+        report = _Sink(report_path, stdout=self.stdout)
+        try:
+            for source in self.inputs:
+                reader = self._open(source)
+                self.stats.files += 1
+                try:
+                    self._pump(reader, writer, quarantine, report, self.stats)
+                finally:
+                    reader.close()
+        except BaseException:
+            for s in (writer, quarantine, report):
+                if s is not None:
+                    s.abort()
+            raise
+        if writer is not None:
+            writer.commit()
+        if quarantine.count or self.opts.quarantine is not None:
+            quarantine.commit()
+        else:
+            quarantine.abort()
+        report.commit()
+
+    # -- output directory: one shard per input, resumable ------------------------------------------
+    def _run_dir(self) -> None:
+        opts = self.opts
+        out_dir = opts.output
+        state = os.path.join(out_dir, STATE_DIR)
+        done_dir = os.path.join(state, "done")
+        parts = os.path.join(state, "parts")
+        tmp_dir = os.path.join(state, "tmp")
+        manifest_path = os.path.join(state, "manifest.json")
+        fp = opts.fingerprint()
+        if os.path.isdir(done_dir) and os.listdir(done_dir) and not opts.resume and not opts.overwrite:
+            raise OptionError(
+                f"{out_dir} holds shards of an earlier run: pass --resume to continue it "
+                "or --overwrite to start again"
+            )
+        if opts.overwrite and os.path.isdir(state):
+            shutil.rmtree(state)
+        if opts.resume and os.path.exists(manifest_path):
+            with open(manifest_path, "rb") as fh:
+                old = jsonlib.loads(fh.read())
+            if old.get("fingerprint") != fp:
+                raise OptionError(
+                    f"the options differ from the run that wrote {out_dir}; use --overwrite to start again"
+                )
+        shutil.rmtree(tmp_dir, ignore_errors=True)  # litter of an interrupted run
+        for d in (done_dir, parts, tmp_dir):
+            os.makedirs(d, exist_ok=True)
+        manifest = AtomicFile(manifest_path, compression=None, tmp_dir=tmp_dir)
+        manifest.write(
+            jsonlib.dumps(
+                {"fingerprint": fp, "dechaff_version": __version__, "inputs": [s.name for s in self.inputs]}
+            )
+        )
+        manifest.commit()
+
+        seen: dict[str, str] = {}
+        shard_list: list[Shard] = []
+        for source in self.inputs:
+            if source.path == "-":
+                raise OptionError("stdin cannot be written to an output directory; use -o FILE or -o -")
+            from .io.readers import format_from_name
+
+            out, fmt = _shard_output(source, opts.format, out_dir, format_from_name(source.path))
+            if out in seen:
+                raise OptionError(f"inputs {seen[out]} and {source.path} would both write {out}")
+            seen[out] = source.path
+            shard_list.append(Shard(source, out, fmt, _key(os.path.relpath(out, out_dir))))
+
+        for shard in shard_list:
+            done_path = os.path.join(done_dir, shard.key + ".json")
+            st = os.stat(shard.source.path)
+            if opts.resume and os.path.exists(done_path):
+                with open(done_path, "rb") as fh:
+                    marker = jsonlib.loads(fh.read())
+                if (
+                    marker.get("size") == st.st_size
+                    and marker.get("mtime_ns") == st.st_mtime_ns
+                    and os.path.exists(str(shard.output))
+                ):
+                    self.stats.merge(Stats.from_json(marker["stats"]))
+                    self.resumed_shards += 1
+                    self._advance(st.st_size)
+                    continue
+            self._run_shard(shard, parts, tmp_dir, done_path, st)
+
+        self._assemble(shard_list, parts, tmp_dir)
+
+    def _run_shard(self, shard: Shard, parts: str, tmp_dir: str, done_path: str, st: os.stat_result) -> None:
+        opts = self.opts
+        assert shard.output is not None
+        reader = self._open(shard.source)
+        writer: RecordWriter
+        if shard.format == "parquet":
+            writer = ParquetWriter(
+                shard.output, report_field=opts.report_field if opts.report is None else None, tmp_dir=tmp_dir
+            )
+        elif shard.format == "txt":
+            single = reader.format in ("text", "html")
+            writer = TxtDirWriter(
+                shard.output if not single else os.path.dirname(shard.output),
+                text_field=opts.text_field,
+                id_field=opts.id_field,
+                single_file=shard.output if single else None,
+                tmp_dir=tmp_dir,
+            )
+        else:
+            writer = JsonlWriter(shard.output, tmp_dir=tmp_dir)
+        quarantine = _Sink(os.path.join(parts, shard.key + ".quarantine.jsonl"), tmp_dir=tmp_dir)
+        report = _Sink(
+            os.path.join(parts, shard.key + ".report.jsonl") if opts.report else None, tmp_dir=tmp_dir
+        )
+        stats = Stats(files=1)
+        try:
+            self._pump(reader, writer, quarantine, report, stats)
+        except BaseException:
+            writer.abort()
+            quarantine.abort()
+            report.abort()
+            raise
+        finally:
+            reader.close()
+        writer.commit()
+        quarantine.commit()
+        report.commit()
+        marker = AtomicFile(done_path, compression=None, tmp_dir=tmp_dir)
+        marker.write(
+            jsonlib.dumps(
+                {
+                    "input": shard.source.name,
+                    "output": os.path.relpath(shard.output, opts.output),
+                    "size": st.st_size,
+                    "mtime_ns": st.st_mtime_ns,
+                    "stats": stats.to_json(),
+                }
+            )
+        )
+        marker.commit()
+        self.stats.merge(stats)
+
+    def _assemble(self, shards: list[Shard], parts: str, tmp_dir: str) -> None:
+        """Concatenate per-shard quarantine and report parts into the requested files, in shard order."""
+        targets = [("quarantine", self.quarantine_path, self.stats.quarantined > 0 or self.opts.quarantine)]
+        if self.opts.report:
+            targets.append(("report", self.opts.report, True))
+        for kind, path, wanted in targets:
+            if not path or not wanted:
+                continue
+            out = AtomicFile(
+                path,
+                tmp_dir=tmp_dir
+                if os.path.abspath(path).startswith(os.path.abspath(self.opts.output))
+                else None,
+            )
+            try:
+                for shard in shards:
+                    part = os.path.join(parts, f"{shard.key}.{kind}.jsonl")
+                    if os.path.exists(part):
+                        with open(part, "rb") as fh:
+                            shutil.copyfileobj(fh, out.fh, 1 << 20)
+            except BaseException:
+                out.abort()
+                raise
+            out.commit()
+
+    def run(self) -> Stats:
+        """Run to the end and return the merged :class:`Stats`."""
+        t0 = time.perf_counter()
+        if self.dir_mode:
+            self._run_dir()
+        else:
+            self._run_single()
+        self.stats.seconds = time.perf_counter() - t0
+        if self.opts.stats:
+            f = AtomicFile(self.opts.stats, compression=None)
+            f.write(jsonlib.dumps(self.stats.to_json()) + b"\n")
+            f.commit()
+        return self.stats
+
+
+class _TxtFileWriter(RecordWriter):
+    """Cleaned texts, one after another (a blank line between documents), to one file or stdout."""
+
+    def __init__(self, path: str, opts: BulkOptions, stdout: Optional[BinaryIO]) -> None:
+        self._atomic = None if path == "-" else AtomicFile(path, compression=None)
+        fh = self._atomic.fh if self._atomic is not None else (stdout or sys.stdout.buffer)
+        self._inner = TxtDirWriter("-", text_field=opts.text_field, id_field=opts.id_field, stdout=fh)
+
+    def write(self, records: Sequence[dict[str, Any]]) -> list[Optional[str]]:
+        return self._inner.write(records)
+
+    def commit(self) -> None:
+        self._inner.commit()
+        if self._atomic is not None:
+            self._atomic.commit()
+
+    def abort(self) -> None:
+        if self._atomic is not None:
+            self._atomic.abort()
