@@ -119,6 +119,7 @@ impl Scanner {
 
     /// Find every rule that matches `line`, appending to `hits`.
     pub fn scan_line(&self, line: &str, buf: &mut ScanBuffers, hits: &mut Vec<Hit>) {
+        let first_hit = hits.len();
         line_key_into(line, &mut buf.key);
         let key = buf.key.as_str();
         let phrase = |rule: u32| Hit { rule, span: None, capture: None };
@@ -163,7 +164,7 @@ impl Scanner {
                 let last = key[..m.end()].chars().next_back().is_some_and(is_word);
                 if !(before && first) && !(after && last) {
                     let r = self.contains_rules[m.pattern().as_usize()];
-                    if !hits.iter().any(|h| h.rule == r) {
+                    if !hits[first_hit..].iter().any(|h| h.rule == r) {
                         hits.push(phrase(r));
                     }
                 }
@@ -217,6 +218,16 @@ mod tests {
         assert_eq!(rules_hit(&s, "This site reuses cookies"), Vec::<u32>::new());
         assert_eq!(rules_hit(&s, "A man. JANE DOE/AFP via Getty Images"), vec![4]);
         assert_eq!(rules_hit(&s, "A man. JANE DOE/AFP via Getty Images."), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn contains_hits_are_per_line() {
+        let s = scanner("[[rule]]\nid='c'\ncategory='cookie'\nscope='contains'\nphrases=['we use cookies']\n");
+        let mut hits = Vec::new();
+        let mut buf = ScanBuffers::default();
+        s.scan_line("We use cookies here", &mut buf, &mut hits);
+        s.scan_line("and we use cookies there", &mut buf, &mut hits);
+        assert_eq!(hits.len(), 2);
     }
 
     #[test]

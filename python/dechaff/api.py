@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Union
@@ -88,12 +89,16 @@ def _as_text(value: object, meta: dict[str, Any]) -> str:
     raise InputError(f"expected str or bytes, not {type(value).__name__}")
 
 
+_TAG = re.compile(r"<[a-z][a-z0-9]*(?:\s[^<>]*)?>")
+_BLOCK_TAG = re.compile(r"<(?:body|div|p|article|head|section|main|table)[\s>]")
+
+
 def detect_mode(text: str) -> str:
     """Guess the mode for ``text``: ``html`` for markup, else ``article``."""
     head = text[:4096].lstrip().lower()
-    if head.startswith(("<!doctype html", "<html", "<?xml")):
+    if head.startswith(("<!doctype html", "<html")):
         return "html"
-    if head.startswith("<") and any(tag in head for tag in ("<body", "<div", "<p>", "<p ", "<article", "<head")):
+    if head.startswith("<") and len(_TAG.findall(head)) >= 3 and _BLOCK_TAG.search(head):
         return "html"
     return "article"
 

@@ -347,7 +347,9 @@ def _decode_payload(headers: dict[str, str], body: bytes) -> bytes:
         body = _dechunk(body)
     enc = headers.get("content-encoding", "").lower().strip()
     if enc in ("gzip", "x-gzip"):
-        body = gzip.decompress(body)
+        if body.startswith(b"\x1f\x8b"):
+            body = gzip.decompress(body)
+        # else: the crawler stored the decoded body but kept the header (ClueWeb does): use it as is
     elif enc == "deflate":
         try:
             body = zlib.decompress(body)
@@ -372,7 +374,7 @@ def _decode_html(body: bytes, content_type: str) -> str:
 def _warc_document(
     name: str, n: int, offset: int, wtype: str, headers: dict[str, str], block: bytes, opts: ReadOptions
 ) -> ReadEvent:
-    loc = {"record": n, "offset": offset}
+    loc = {"record_no": n, "offset": offset}
     base: dict[str, Any] = {
         "id": headers.get("warc-record-id"),
         "url": headers.get("warc-target-uri"),
@@ -432,7 +434,7 @@ def _fastwarc_events(
                 detail = f"truncated record: {len(block)} of {rec.content_length} bytes"
                 yield Item(
                     source.name,
-                    {"record": n, "offset": last_offset},
+                    {"record_no": n, "offset": last_offset},
                     record={"id": headers.get("warc-record-id"), "url": headers.get("warc-target-uri")},
                     error=("warc_record", detail),
                     size=len(block),
@@ -441,7 +443,7 @@ def _fastwarc_events(
             yield _warc_document(source.name, n, last_offset, wtype, headers, block, opts)
     except OSError as exc:
         detail = f"broken WARC stream after record {n}: {exc}"
-        yield Item(source.name, {"record": n + 1, "offset": last_offset}, error=("warc_record", detail))
+        yield Item(source.name, {"record_no": n + 1, "offset": last_offset}, error=("warc_record", detail))
 
 
 def _warcio_events(source: InputFile, fileobj: BinaryIO, opts: ReadOptions) -> Iterator[ReadEvent]:
@@ -472,7 +474,7 @@ def _warcio_events(source: InputFile, fileobj: BinaryIO, opts: ReadOptions) -> I
             yield _warc_document(source.name, n, last_offset, wtype, headers, block, opts)
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error) as exc:
         detail = f"broken WARC stream after record {n}: {' '.join(str(exc).split())}"
-        yield Item(source.name, {"record": n + 1, "offset": last_offset}, error=("warc_record", detail))
+        yield Item(source.name, {"record_no": n + 1, "offset": last_offset}, error=("warc_record", detail))
 
 
 def warc_backend() -> Optional[str]:

@@ -1,0 +1,120 @@
+"""Invariants of cleaning, checked by hypothesis on generated and hostile text."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import dechaff
+from dechaff import Cleaner, DechaffError, normalize
+from tests.property import reference
+
+CLEANER = Cleaner(mode="article")
+STRICT = Cleaner(mode="article", strict=True, ascii_punctuation=True, bullets=True)
+
+# --- strategies -------------------------------------------------------------------------
+any_char = st.characters(exclude_categories=())  # includes lone surrogates (category Cs)
+controls = st.sampled_from(
+    [chr(c) for c in range(0x20)] + ["\x7f", "\x85", "\u200b", "\u200e", "\u202e", "\u2066", "\ufeff", "\u00ad"]
+)
+words = st.sampled_from(
+    [
+        "the", "council", "voted", "budget", "Monday", "said", "AFP", "Reuters", "Getty", "Images",
+        "Share", "cookies", "privacy", "Read", "more", "related", "written", "by", "Москва", "Київ",
+        "東京", "北京市", "العربية", "हिन्दी", "ελληνικά", "émigré", "e\u0301", "🎙️", "2022-12-18", "…",
+        "“quoted”", "—", "•", "/", "via", "(L)",
+    ]
+)  # fmt: skip
+marker_lines = st.sampled_from(
+    [
+        "Share this article", "Advertisement", "You May Also Like", "Related stories", "AFP", "Getty Images",
+        "JANE DOE/AFP via Getty Images", "Read more", "About the author", "Source link", "Main menu",
+        "featured image", "Comments", "12 comments", "Sign up for our newsletter", "We use cookies to improve your experience.",
+        "Accept all cookies", "Listen to this article", "Voice is AI-generated. Inconsistencies may occur.",
+        "Reporting by Jane Doe; Editing by John Roe", "© 2024 Example News. All rights reserved.",
+        "Updated 3:47 PM EDT, Mon June 2, 2025", "5 min read", "Our standards: The Thomson Reuters Trust Principles.",
+        "date 2022-12-18 The story begins here with a sentence.", "A long teaser that ends in an ellipsis … Read more",
+    ]
+)  # fmt: skip
+sentence = st.lists(words, min_size=1, max_size=30).map(lambda ws: " ".join(ws) + ".")
+body_line = st.one_of(sentence, st.lists(sentence, min_size=2, max_size=4).map(" ".join))
+line = st.one_of(body_line, marker_lines, st.text(any_char, max_size=40), st.text(controls, max_size=5))
+separator = st.sampled_from(["\n", "\n\n", "\r\n", "\n \n\n", "\u2028", "\r"])
+document = st.lists(st.tuples(line, separator), max_size=25).map(lambda xs: "".join(a + b for a, b in xs))
+hostile = st.one_of(document, st.text(any_char, max_size=300), st.text(st.one_of(controls, any_char), max_size=200))
+
+
+def word_counts(text: str) -> Counter[str]:
+    return Counter(text.split())
+
+
+# --- properties -------------------------------------------------------------------------
+@given(hostile)
+def test_idempotent(x: str) -> None:
+    for cleaner in (CLEANER, STRICT):
+        once = cleaner.clean(x)
+        twice = cleaner.clean(once.text)
+        assert twice.text == once.text
+        assert twice.removals == ()
+
+
+@given(hostile)
+def test_no_new_words(x: str) -> None:
+    result = CLEANER.clean(x)
+    assert result.normalized == normalize(x)
+    assert not word_counts(result.text) - word_counts(result.normalized)
+
+
+@given(hostile)
+def test_output_keeps_input_order(x: str) -> None:
+    result = STRICT.clean(x)
+    pos = 0
+    for out_line in result.text.split("\n"):
+        if not out_line:
+            continue
+        found = result.normalized.find(out_line, pos)
+        assert found >= 0, out_line
+        pos = found + len(out_line)
+
+
+@given(hostile)
+def test_removals_slice_and_account_for_the_difference(x: str) -> None:
+    """Spans index the normalised text, never overlap, and cutting them out gives the output."""
+    for cleaner in (CLEANER, STRICT):
+        result = cleaner.clean(x)
+        kept, pos = [], 0
+        for r in result.removals:
+            assert 0 <= r.start < r.end <= len(result.normalized)
+            assert r.start >= pos, "removals overlap or are out of order"
+            assert result.normalized[r.start : r.end] == r.text
+            assert r.category in dechaff.categories() and r.rule
+            kept.append(result.normalized[pos : r.start])
+            pos = r.end
+        kept.append(result.normalized[pos:])
+        rebuilt = [ln.strip() for ln in "".join(kept).split("\n") if ln.strip()]
+        assert rebuilt == [ln for ln in result.text.split("\n") if ln]
+
+
+@given(st.lists(hostile, max_size=8))
+def test_batch_equals_single(xs: list[str]) -> None:
+    assert CLEANER.clean_batch(xs, threads=2) == [CLEANER.clean(x) for x in xs]
+
+
+@given(st.one_of(hostile, st.binary(max_size=300)))
+def test_only_documented_errors(x: str | bytes) -> None:
+    try:
+        dechaff.clean_article(x, mode="article")
+        CLEANER.clean(x).report()
+        normalize(x)
+    except DechaffError:
+        pass
+
+
+@given(hostile, st.booleans(), st.booleans())
+def test_normalize_matches_reference_and_is_idempotent(x: str, ascii_punctuation: bool, bullets: bool) -> None:
+    got = normalize(x, ascii_punctuation=ascii_punctuation, bullets=bullets)
+    fixed = x.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    assert got == reference.normalize(fixed, ascii_punctuation=ascii_punctuation, bullets=bullets)
+    assert normalize(got, ascii_punctuation=ascii_punctuation, bullets=bullets) == got
