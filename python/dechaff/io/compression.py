@@ -74,6 +74,22 @@ def decompressing_reader(buffered: Any, compression: Optional[str]) -> Any:
     return io.BufferedReader(raw, _BUFFER)
 
 
+class _Borrowed(io.RawIOBase):
+    """A raw reader over a stream we do not own (stdin): closing it leaves the stream open."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self._read = getattr(f, "read1", f.read)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        data = self._read(len(b))
+        n = len(data)
+        b[:n] = data
+        return n
+
+
 class SourceStream:
     """An input opened for reading: ``stream`` yields decompressed bytes; ``raw`` is the file on disk.
 
@@ -81,8 +97,10 @@ class SourceStream:
     """
 
     def __init__(
-        self, raw: BinaryIO, stream: BinaryIO, compression: Optional[str], size: Optional[int]
+        self, raw: BinaryIO, stream: BinaryIO, compression: Optional[str], size: Optional[int], owned: bool = True
     ) -> None:
+        self.owned = owned
+        self.buffered: Optional[Any] = None
         self.raw = raw
         self.stream = stream
         self.compression = compression
@@ -96,8 +114,12 @@ class SourceStream:
             return 0
 
     def close(self) -> None:
-        """Close the decompressor and the file."""
-        for f in (self.stream, self.raw):
+        """Close the decompressor and the file (stdin is left open)."""
+        if not self.owned:
+            return
+        for f in (self.stream, self.buffered, self.raw):
+            if f is None:
+                continue
             with contextlib.suppress(OSError, ValueError, EOFError):
                 f.close()
 
@@ -118,7 +140,7 @@ def open_source(path: str, stdin: Optional[BinaryIO] = None) -> tuple[SourceStre
         if path == "-":
             if stdin is None:
                 raise InputError("no stdin available")
-            raw: BinaryIO = stdin
+            raw: Any = _Borrowed(stdin)
             size: Optional[int] = None
         else:
             raw = open(path, "rb", buffering=0)  # noqa: SIM115  # closed by SourceStream
@@ -138,7 +160,9 @@ def open_source(path: str, stdin: Optional[BinaryIO] = None) -> tuple[SourceStre
             head = b""
         else:
             raise
-    return SourceStream(raw, stream, compression, size), head
+    src = SourceStream(raw, stream, compression, size, owned=path != "-")
+    src.buffered = buffered
+    return src, head
 
 
 def open_sink(fileobj: BinaryIO, compression: Optional[str], level: Optional[int] = None) -> BinaryIO:

@@ -1,0 +1,231 @@
+"""Every input and output format of ``dechaff clean``, with exact counts."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+import lzma
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dechaff import Cleaner
+
+from _helpers import SAMPLE, read_jsonl, run_cli, stats_of, write_jsonl
+
+N = 26  # records in examples/sample.jsonl
+
+
+def _expected_texts(records: list[dict[str, Any]]) -> list[str]:
+    cleaner = Cleaner(mode="article")
+    return [r.text for r in cleaner.clean_batch([rec["text"] for rec in records])]
+
+
+def test_jsonl_to_jsonl_keeps_fields_in_order_and_adds_report(tmp_path: Path, sample: list[dict[str, Any]]) -> None:
+    out = tmp_path / "out.jsonl"
+    res = run_cli(["clean", SAMPLE, "-o", out, "--stats", tmp_path / "s.json", "-q"])
+    assert res.code == 0, res.stderr
+    got = read_jsonl(out)
+    assert len(got) == N
+    for src, rec in zip(sample, got):
+        assert list(rec) == [*src.keys(), "dechaff"]
+        assert rec["id"] == src["id"] and rec["url"] == src["url"]
+        rep = rec["dechaff"]
+        assert set(rep) >= {"removed", "chars_before", "chars_after"}
+        assert rep["chars_after"] == len(rec["text"])
+        for span in rep["removed"]:
+            assert set(span) == {"start", "end", "rule", "category"}
+    assert [r["text"] for r in got] == _expected_texts(sample)
+    stats = stats_of(tmp_path / "s.json")
+    assert stats["documents"]["read"] == N and stats["documents"]["written"] == N
+    assert stats["documents"]["quarantined"] == 0
+    assert stats["chars"]["removed"] > 0 and stats["categories"]
+    assert not (tmp_path / "out.quarantine.jsonl").exists()
+
+
+@pytest.mark.parametrize("ext", ["gz", "bz2", "xz", "zst"])
+def test_compressed_input_and_output(tmp_path: Path, ext: str) -> None:
+    if ext == "zst":
+        zstandard = pytest.importorskip("zstandard")
+        compress = zstandard.ZstdCompressor().compress
+    else:
+        compress = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[ext]
+    src = tmp_path / f"in.jsonl.{ext}"
+    src.write_bytes(compress(SAMPLE.read_bytes()))
+    out = tmp_path / f"out.jsonl.{ext}"
+    res = run_cli(["clean", src, "-o", out, "--stats", tmp_path / "s.json", "-q"])
+    assert res.code == 0, res.stderr
+    head = out.read_bytes()[:6]
+    magic = {"gz": b"\x1f\x8b", "bz2": b"BZh", "xz": b"\xfd7zXZ", "zst": b"\x28\xb5\x2f\xfd"}[ext]
+    assert head.startswith(magic)
+    assert len(read_jsonl(out)) == N
+    assert stats_of(tmp_path / "s.json")["documents"]["written"] == N
+
+
+def test_compression_recognised_by_magic_bytes(tmp_path: Path) -> None:
+    src = tmp_path / "mislabelled.jsonl"  # gzip inside, plain extension
+    src.write_bytes(gzip.compress(SAMPLE.read_bytes()))
+    res = run_cli(["clean", src, "-q"])
+    assert res.code == 0, res.stderr
+    assert len(res.jsonl()) == N
+
+
+def test_stdin_to_stdout(tmp_path: Path) -> None:
+    res = run_cli(["clean", "-", "-o", "-", "-q"], stdin=gzip.compress(SAMPLE.read_bytes()))
+    assert res.code == 0, res.stderr
+    assert [r["id"] for r in res.jsonl()] == [f"ex-{i:03d}" for i in range(1, N + 1)]
+
+
+def test_stdin_plain_text_document() -> None:
+    text = "The council met on Monday and approved the budget, officials said.\n\nShare this article\n"
+    res = run_cli(["clean", "-", "-f", "txt", "-q"], stdin=text.encode())
+    assert res.code == 0, res.stderr
+    assert res.stdout.decode() == "The council met on Monday and approved the budget, officials said.\n"
+
+
+def test_summary_on_stderr(tmp_path: Path) -> None:
+    res = run_cli(["clean", SAMPLE, "-o", tmp_path / "o.jsonl"])
+    assert res.code == 0
+    assert "documents read" in res.stderr and "characters removed" in res.stderr
+    assert "read = written + quarantined" in res.stderr and "ok" in res.stderr
+    assert "category" in res.stderr and "caption" in res.stderr
+
+
+def test_txt_and_html_files_directory_recursive_and_glob(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.txt").write_text((SAMPLE.parent / "sample.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "sub" / "b.txt").write_text("A plain short article about the canal.\n", encoding="utf-8")
+    (root / "sub" / "c.html").write_text("<html><body><p>Hello</p></body></html>", encoding="utf-8")
+    (root / "sub" / "ignored.bin").write_bytes(b"\x00\x01")
+    res = run_cli(["clean", root, "-o", tmp_path / "o.jsonl", "--stats", tmp_path / "s.json", "-q"])
+    assert res.code == 0, res.stderr
+    recs = read_jsonl(tmp_path / "o.jsonl")
+    assert [r["id"] for r in recs] == ["a.txt", "sub/b.txt"]
+    stats = stats_of(tmp_path / "s.json")
+    assert stats["documents"] == {"read": 3, "written": 2, "quarantined": 1, "changed": 1, "emptied": 0,
+                                  "balanced": True}
+    q = read_jsonl(tmp_path / "o.quarantine.jsonl")
+    assert q[0]["source"] == "sub/c.html" and q[0]["reason"] == "mode html not available"
+    # a quoted glob, expanded by dechaff
+    res = run_cli(["clean", f"{root}/**/*.txt", "-o", tmp_path / "g.jsonl", "-q"])
+    assert res.code == 0, res.stderr
+    assert [r["id"] for r in read_jsonl(tmp_path / "g.jsonl")] == ["a.txt", "sub/b.txt"]
+
+
+def test_nested_fields(tmp_path: Path, sample: list[dict[str, Any]]) -> None:
+    nested = [{"meta": {"doc_id": r["id"]}, "body": {"content": r["text"]}, "extra": 1} for r in sample[:5]]
+    src = write_jsonl(tmp_path / "n.jsonl", nested)
+    res = run_cli(["clean", src, "--text-field", "body.content", "--id-field", "meta.doc_id",
+                   "--report", tmp_path / "r.jsonl", "-q"])
+    assert res.code == 0, res.stderr
+    got = res.jsonl()
+    assert [list(r) for r in got] == [["meta", "body", "extra"]] * 5  # no report field: --report
+    assert [r["body"]["content"] for r in got] == _expected_texts(sample[:5])
+    reports = read_jsonl(tmp_path / "r.jsonl")
+    assert [r["id"] for r in reports] == [r["id"] for r in sample[:5]]
+    assert all("removed" in r["dechaff"] for r in reports)
+
+
+def test_dry_run_writes_nothing_and_reports(tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    res = run_cli(["clean", SAMPLE, "-o", out, "--dry-run", "-q"])
+    assert res.code == 0, res.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+    reports = res.jsonl()
+    assert len(reports) == N and all("dechaff" in r and "source" in r for r in reports)
+
+
+def test_disable_category(tmp_path: Path) -> None:
+    res = run_cli(["clean", SAMPLE, "--disable", "caption,label", "--stats", tmp_path / "s.json", "-q"])
+    assert res.code == 0, res.stderr
+    cats = stats_of(tmp_path / "s.json")["categories"]
+    assert "caption" not in cats and "label" not in cats
+
+
+def test_parquet_in_and_out(tmp_path: Path, sample: list[dict[str, Any]]) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pa.Table.from_pylist([{**r, "n": i} for i, r in enumerate(sample)])
+    pq.write_table(table, tmp_path / "in.parquet")
+    out = tmp_path / "out.parquet"
+    res = run_cli(["clean", tmp_path / "in.parquet", "-o", out, "--stats", tmp_path / "s.json", "-q"])
+    assert res.code == 0, res.stderr
+    got = pq.read_table(out).to_pylist()
+    assert [list(r) for r in got] == [["id", "url", "text", "n", "dechaff"]] * N
+    assert [r["n"] for r in got] == list(range(N))
+    assert [r["text"] for r in got] == _expected_texts(sample)
+    assert "removed" in json.loads(got[0]["dechaff"])  # the report is a JSON string column
+    # Parquet → JSONL
+    res = run_cli(["clean", tmp_path / "in.parquet", "-q"])
+    assert [r["n"] for r in res.jsonl()] == list(range(N))
+    # a file that is not Parquet: quarantined, counted
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 nonsense")
+    res = run_cli(["clean", tmp_path / "bad.parquet", "-o", tmp_path / "b.jsonl", "--stats", tmp_path / "s2.json",
+                   "-q"])
+    assert stats_of(tmp_path / "s2.json")["quarantine_reasons"] == {"read_error": 1}
+
+
+def test_output_directory_of_txt(tmp_path: Path, sample: list[dict[str, Any]]) -> None:
+    src = write_jsonl(tmp_path / "part-1.jsonl", sample[:3])
+    out = tmp_path / "txt"
+    res = run_cli(["clean", src, "-o", out, "-f", "txt", "-q"])
+    assert res.code == 0, res.stderr
+    files = sorted(p.name for p in (out / "part-1").iterdir())
+    assert files == ["ex-001.txt", "ex-002.txt", "ex-003.txt"]
+    assert (out / "part-1" / "ex-001.txt").read_text(encoding="utf-8") == _expected_texts(sample[:1])[0] + "\n"
+
+
+def test_output_directory_one_shard_per_input(tmp_path: Path, sample: list[dict[str, Any]]) -> None:
+    ind = tmp_path / "in"
+    ind.mkdir()
+    write_jsonl(ind / "a.jsonl", sample[:10])
+    (ind / "b.jsonl.gz").write_bytes(gzip.compress(json.dumps(sample[10]).encode() + b"\n{oops\n"))
+    out = tmp_path / "out"
+    res = run_cli(["clean", ind, "-o", out, "--stats", tmp_path / "s.json", "-q"])
+    assert res.code == 0, res.stderr
+    assert sorted(p.name for p in out.iterdir()) == [".dechaff", "a.jsonl", "b.jsonl.gz", "quarantine.jsonl"]
+    assert len(read_jsonl(out / "a.jsonl")) == 10 and len(read_jsonl(out / "b.jsonl.gz")) == 1
+    q = read_jsonl(out / "quarantine.jsonl")
+    assert [(e["source"], e["line"], e["code"]) for e in q] == [("b.jsonl.gz", 2, "malformed_json")]
+    d = stats_of(tmp_path / "s.json")["documents"]
+    assert (d["read"], d["written"], d["quarantined"]) == (12, 11, 1)
+    # a second run without --resume refuses to mix runs
+    res = run_cli(["clean", ind, "-o", out, "-q"])
+    assert res.code == 2 and "--resume" in res.stderr
+    res = run_cli(["clean", ind, "-o", out, "--resume", "--stats", tmp_path / "s2.json", "-q"])
+    assert res.code == 0
+    assert stats_of(tmp_path / "s2.json")["documents"] == stats_of(tmp_path / "s.json")["documents"]
+
+
+def test_same_output_with_one_or_two_workers(tmp_path: Path) -> None:
+    a = run_cli(["clean", SAMPLE, "--workers", "1", "--batch-size", "7", "-q"])
+    b = run_cli(["clean", SAMPLE, "--workers", "2", "-q"])
+    assert a.code == b.code == 0
+    assert a.stdout == b.stdout
+
+
+def test_rules_command() -> None:
+    res = run_cli(["rules", "--lang", "en"])
+    assert res.code == 0
+    lines = res.stdout.decode().splitlines()
+    assert lines[0].split()[:3] == ["id", "category", "action"]
+    assert any(line.startswith("common.label.date") for line in lines)
+    js = run_cli(["rules", "--json", "--category", "cookie"]).jsonl()
+    assert js and {r["category"] for r in js} == {"cookie"}
+
+
+def test_explain_command(tmp_path: Path) -> None:
+    res = run_cli(["explain", SAMPLE.parent / "sample.txt", "--color", "never"])
+    assert res.code == 0, res.stderr
+    text = res.stdout.decode()
+    assert "removals" in text and "[-" in text and "-]{" in text
+    colored = run_cli(["explain", SAMPLE, "--limit", "1", "--color", "always"]).stdout.decode()
+    assert "\x1b[2;31m" in colored and "common.label.date" in colored and colored.count("── ") == 1
+
+
+def test_missing_input_is_a_usage_error(tmp_path: Path) -> None:
+    res = run_cli(["clean", tmp_path / "nope.jsonl"])
+    assert res.code == 2 and "no such file" in res.stderr
