@@ -10,10 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from dechaff import Cleaner
-
 from _helpers import SAMPLE, read_jsonl, run_cli, stats_of, write_jsonl
+from dechaff import Cleaner
 
 N = 26  # records in examples/sample.jsonl
 
@@ -23,7 +21,9 @@ def _expected_texts(records: list[dict[str, Any]]) -> list[str]:
     return [r.text for r in cleaner.clean_batch([rec["text"] for rec in records])]
 
 
-def test_jsonl_to_jsonl_keeps_fields_in_order_and_adds_report(tmp_path: Path, sample: list[dict[str, Any]]) -> None:
+def test_jsonl_to_jsonl_keeps_fields_in_order_and_adds_report(
+    tmp_path: Path, sample: list[dict[str, Any]]
+) -> None:
     out = tmp_path / "out.jsonl"
     res = run_cli(["clean", SAMPLE, "-o", out, "--stats", tmp_path / "s.json", "-q"])
     assert res.code == 0, res.stderr
@@ -105,8 +105,14 @@ def test_txt_and_html_files_directory_recursive_and_glob(tmp_path: Path) -> None
     recs = read_jsonl(tmp_path / "o.jsonl")
     assert [r["id"] for r in recs] == ["a.txt", "sub/b.txt"]
     stats = stats_of(tmp_path / "s.json")
-    assert stats["documents"] == {"read": 3, "written": 2, "quarantined": 1, "changed": 1, "emptied": 0,
-                                  "balanced": True}
+    assert stats["documents"] == {
+        "read": 3,
+        "written": 2,
+        "quarantined": 1,
+        "changed": 1,
+        "emptied": 0,
+        "balanced": True,
+    }
     q = read_jsonl(tmp_path / "o.quarantine.jsonl")
     assert q[0]["source"] == "sub/c.html" and q[0]["reason"] == "mode html not available"
     # a quoted glob, expanded by dechaff
@@ -118,8 +124,19 @@ def test_txt_and_html_files_directory_recursive_and_glob(tmp_path: Path) -> None
 def test_nested_fields(tmp_path: Path, sample: list[dict[str, Any]]) -> None:
     nested = [{"meta": {"doc_id": r["id"]}, "body": {"content": r["text"]}, "extra": 1} for r in sample[:5]]
     src = write_jsonl(tmp_path / "n.jsonl", nested)
-    res = run_cli(["clean", src, "--text-field", "body.content", "--id-field", "meta.doc_id",
-                   "--report", tmp_path / "r.jsonl", "-q"])
+    res = run_cli(
+        [
+            "clean",
+            src,
+            "--text-field",
+            "body.content",
+            "--id-field",
+            "meta.doc_id",
+            "--report",
+            tmp_path / "r.jsonl",
+            "-q",
+        ]
+    )
     assert res.code == 0, res.stderr
     got = res.jsonl()
     assert [list(r) for r in got] == [["meta", "body", "extra"]] * 5  # no report field: --report
@@ -163,8 +180,9 @@ def test_parquet_in_and_out(tmp_path: Path, sample: list[dict[str, Any]]) -> Non
     assert [r["n"] for r in res.jsonl()] == list(range(N))
     # a file that is not Parquet: quarantined, counted
     (tmp_path / "bad.parquet").write_bytes(b"PAR1 nonsense")
-    res = run_cli(["clean", tmp_path / "bad.parquet", "-o", tmp_path / "b.jsonl", "--stats", tmp_path / "s2.json",
-                   "-q"])
+    res = run_cli(
+        ["clean", tmp_path / "bad.parquet", "-o", tmp_path / "b.jsonl", "--stats", tmp_path / "s2.json", "-q"]
+    )
     assert stats_of(tmp_path / "s2.json")["quarantine_reasons"] == {"read_error": 1}
 
 
@@ -175,7 +193,9 @@ def test_output_directory_of_txt(tmp_path: Path, sample: list[dict[str, Any]]) -
     assert res.code == 0, res.stderr
     files = sorted(p.name for p in (out / "part-1").iterdir())
     assert files == ["ex-001.txt", "ex-002.txt", "ex-003.txt"]
-    assert (out / "part-1" / "ex-001.txt").read_text(encoding="utf-8") == _expected_texts(sample[:1])[0] + "\n"
+    assert (out / "part-1" / "ex-001.txt").read_text(encoding="utf-8") == _expected_texts(sample[:1])[
+        0
+    ] + "\n"
 
 
 def test_output_directory_one_shard_per_input(tmp_path: Path, sample: list[dict[str, Any]]) -> None:

@@ -97,7 +97,12 @@ class SourceStream:
     """
 
     def __init__(
-        self, raw: BinaryIO, stream: BinaryIO, compression: Optional[str], size: Optional[int], owned: bool = True
+        self,
+        raw: BinaryIO,
+        stream: BinaryIO,
+        compression: Optional[str],
+        size: Optional[int],
+        owned: bool = True,
     ) -> None:
         self.owned = owned
         self.buffered: Optional[Any] = None

@@ -457,20 +457,33 @@ def _warcio_events(source: InputFile, fileobj: BinaryIO, opts: ReadOptions) -> I
         for rec in it:
             n += 1
             wtype = rec.rec_type
-            last_offset = it.get_record_offset()
             if wtype not in _WARC_DOC_TYPES:
+                last_offset = it.get_record_offset()  # (reads the record to its end)
                 yield Skipped(f"WARC {wtype} record")
                 continue
             headers = {k.lower(): v for k, v in rec.rec_headers.headers}
-            if rec.http_headers is not None:
-                http = {k.lower(): v for k, v in rec.http_headers.headers}
-                http.pop("transfer-encoding", None)  # warcio's content_stream decodes chunking and gzip
+            http_headers = rec.http_headers
+            payload = rec.content_stream().read()  # decodes chunking and gzip
+            missing = int(getattr(rec.raw_stream, "limit", 0) or 0)
+            last_offset = it.get_record_offset()
+            if missing > 0:
+                detail = f"truncated record: {missing} of {rec.length} bytes missing"
+                yield Item(
+                    source.name,
+                    {"record_no": n, "offset": last_offset},
+                    record={"id": headers.get("warc-record-id"), "url": headers.get("warc-target-uri")},
+                    error=("warc_record", detail),
+                    size=len(payload),
+                )
+                continue
+            if http_headers is not None:
+                http = {k.lower(): v for k, v in http_headers.headers}
+                http.pop("transfer-encoding", None)
                 http.pop("content-encoding", None)
-                payload = rec.content_stream().read()
                 head = "".join(f"{k}: {v}\r\n" for k, v in http.items()).encode("latin-1", "replace")
                 block = b"HTTP/1.1 200 OK\r\n" + head + b"\r\n" + payload
             else:
-                block = rec.content_stream().read()
+                block = payload
             yield _warc_document(source.name, n, last_offset, wtype, headers, block, opts)
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error) as exc:
         detail = f"broken WARC stream after record {n}: {' '.join(str(exc).split())}"
@@ -542,10 +555,17 @@ def open_reader(
         if backend is None:
             src.close()
             raise InputError("WARC input needs fastwarc or warcio: pip install 'dechaff[warc]'")
+        fh: Any = src.stream
+        if source.path != "-" and src.compression in (None, "gzip"):
+            # both libraries read gzip members themselves (and see where one breaks): give them the file
+            src.close()
+            src = SourceStream(open(source.path, "rb"), fh, None, src.size)  # noqa: SIM115  # closed by Reader
+            fh = src.raw
+            src.stream = fh
         if backend == "fastwarc":
-            warc_events: Iterator[ReadEvent] = _fastwarc_events(source, src.stream, opts)
+            warc_events: Iterator[ReadEvent] = _fastwarc_events(source, fh, opts)
         else:
-            warc_events = _warcio_events(source, src.stream, opts)
+            warc_events = _warcio_events(source, fh, opts)
         return Reader(source, fmt, warc_events, src, src.size)
     if fmt == "jsonl":
         return Reader(source, fmt, _jsonl_events(src, source.name, opts), src, src.size)

@@ -1,0 +1,177 @@
+"""Bad input never stops a run: each case is quarantined with its reason; read == written + quarantined."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _helpers import SAMPLE, read_jsonl, run_cli, stats_of, write_jsonl
+
+
+def _run(
+    tmp_path: Path, src: Path, *extra: Any
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    out = tmp_path / "out.jsonl"
+    q = tmp_path / "q.jsonl"
+    res = run_cli(["clean", src, "-o", out, "--quarantine", q, "--stats", tmp_path / "s.json", "-q", *extra])
+    assert res.code == 0, res.stderr
+    written = read_jsonl(out)
+    quarantined = read_jsonl(q) if q.exists() else []
+    stats = stats_of(tmp_path / "s.json")
+    docs = stats["documents"]
+    assert docs["written"] == len(written) and docs["quarantined"] == len(quarantined)
+    return docs, written, quarantined
+
+
+def _counts(docs: dict[str, Any]) -> tuple[int, int, int]:
+    return docs["read"], docs["written"], docs["quarantined"]
+
+
+def test_malformed_json_line(tmp_path: Path, sample: list[dict[str, Any]]) -> None:
+    lines = [json.dumps(r) for r in sample[:4]]
+    lines.insert(2, '{"id": "broken", "text": "no closing brace"')
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    docs, written, q = _run(tmp_path, src)
+    assert _counts(docs) == (5, 4, 1)
+    assert [r["id"] for r in written] == [r["id"] for r in sample[:4]]
+    assert q == [
+        {
+            "source": "in.jsonl",
+            "line": 3,
+            "offset": q[0]["offset"],
+            "code": "malformed_json",
+            "reason": q[0]["reason"],
+            "raw_bytes": len(lines[2]) + 1,
+            "raw": lines[2] + "\n",
+        }
+    ]
+
+
+def test_record_without_the_field_and_non_string_field(tmp_path: Path, sample: list[dict[str, Any]]) -> None:
+    recs = [
+        sample[0],
+        {"id": "no-text", "body": "x"},
+        {"id": "num", "text": 42},
+        {"id": "null", "text": None},
+        sample[1],
+    ]
+    docs, _written, q = _run(tmp_path, write_jsonl(tmp_path / "in.jsonl", recs))
+    assert _counts(docs) == (5, 2, 3)
+    assert [(e["id"], e["code"], e["line"]) for e in q] == [
+        ("no-text", "missing_field", 2),
+        ("num", "field_not_string", 3),
+        ("null", "field_not_string", 4),
+    ]
+    assert json.loads(q[0]["raw"]) == recs[1]
+
+
+def test_invalid_utf8_bytes(tmp_path: Path, sample: list[dict[str, Any]]) -> None:
+    good = json.dumps(sample[0]).encode()
+    bad = b'{"id": "latin1", "text": "caf\xe9 au lait, the council said."}'
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(good + b"\n" + bad + b"\n")
+    docs, written, q = _run(tmp_path, src)
+    assert _counts(docs) == (2, 1, 1)
+    assert q[0]["code"] == "invalid_utf8" and q[0]["line"] == 2
+    import base64
+
+    assert base64.b64decode(q[0]["raw_b64"]) == bad + b"\n"
+    # --decode-errors replace cleans it instead
+    docs, written, q = _run(tmp_path, src, "--decode-errors", "replace")
+    assert _counts(docs) == (2, 2, 0)
+    assert "\ufffd" in written[1]["text"]
+
+
+def test_truncated_gzip(tmp_path: Path) -> None:
+    data = gzip.compress(SAMPLE.read_bytes())
+    src = tmp_path / "in.jsonl.gz"
+    src.write_bytes(data[: len(data) // 2])
+    docs, written, q = _run(tmp_path, src)
+    n_ok = len(written)
+    assert 0 < n_ok < 26
+    assert _counts(docs) == (n_ok + 1, n_ok, 1)
+    assert q[0]["code"] == "compressed_stream" and q[0]["line"] == n_ok + 1
+    assert "ended before the end-of-stream marker" in q[0]["reason"]
+
+
+def test_broken_zstd(tmp_path: Path) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    data = bytearray(zstandard.ZstdCompressor().compress(SAMPLE.read_bytes()))
+    for i in range(len(data) // 2, len(data) // 2 + 32):
+        data[i] ^= 0x5A
+    src = tmp_path / "in.jsonl.zst"
+    src.write_bytes(bytes(data))
+    docs, written, q = _run(tmp_path, src)
+    assert _counts(docs) == (len(written) + 1, len(written), 1)
+    assert q[-1]["code"] == "compressed_stream" and "ZstdError" in q[-1]["reason"]
+
+
+def test_binary_junk_file(tmp_path: Path) -> None:
+    rnd = random.Random(7)
+    src = tmp_path / "junk.jsonl"
+    src.write_bytes(bytes(rnd.getrandbits(8) for _ in range(20000)))
+    docs, _written, q = _run(tmp_path, src)
+    assert _counts(docs) == (1, 0, 1)
+    assert q[0]["code"] == "binary_file" and q[0]["source"] == "junk.jsonl"
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    src = tmp_path / "empty.jsonl"
+    src.write_bytes(b"")
+    docs, _written, _q = _run(tmp_path, src)
+    assert _counts(docs) == (0, 0, 0)
+    assert (tmp_path / "out.jsonl").read_bytes() == b""
+    blank = tmp_path / "blank.txt"
+    blank.write_text("\n\n")
+    docs, _, _ = _run(tmp_path, blank)
+    assert _counts(docs) == (0, 0, 0)
+
+
+def test_5mb_single_line_record(tmp_path: Path) -> None:
+    body = "The council approved the canal plan on Monday after a long debate about the budget. " * 62000
+    body = body[:5_000_000]
+    src = write_jsonl(
+        tmp_path / "big.jsonl", [{"id": "big", "text": body}, {"id": "small", "text": "Short."}]
+    )
+    assert src.stat().st_size > 5_000_000
+    docs, written, q = _run(tmp_path, src)
+    assert _counts(docs) == (2, 2, 0)
+    assert len(written[0]["text"]) > 4_900_000
+    # with a size limit it is quarantined (raw kept), the small one still goes through
+    docs, written, q = _run(tmp_path, src, "--max-bytes", "1000000")
+    assert _counts(docs) == (2, 1, 1)
+    assert q[0]["code"] == "engine_error" and "max_bytes" in q[0]["reason"] and q[0]["raw_bytes"] > 5_000_000
+
+
+def test_many_bad_files_in_one_run(tmp_path: Path, sample: list[dict[str, Any]]) -> None:
+    d = tmp_path / "in"
+    d.mkdir()
+    write_jsonl(d / "a.jsonl", sample[:3])
+    (d / "b.jsonl").write_bytes(b"not json\n" + json.dumps(sample[3]).encode() + b"\n")
+    (d / "c.jsonl").write_bytes(b"")
+    (d / "d.jsonl").write_bytes(bytes(range(256)) * 8)
+    data = gzip.compress(json.dumps(sample[4]).encode() * 50)
+    (d / "e.jsonl.gz").write_bytes(data[:-20])
+    out = tmp_path / "out"
+    res = run_cli(["clean", d, "-o", out, "--stats", tmp_path / "s.json", "-q"])
+    assert res.code == 0, res.stderr
+    docs = stats_of(tmp_path / "s.json")["documents"]
+    q = read_jsonl(out / "quarantine.jsonl")
+    assert [(e["source"], e["code"]) for e in q] == [
+        ("b.jsonl", "malformed_json"),
+        ("d.jsonl", "binary_file"),
+        ("e.jsonl.gz", "compressed_stream"),
+    ]
+    assert _counts(docs) == (3 + 2 + 1 + 1, 4, 3)
+
+
+def test_max_error_rate_exit_status(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": 1}\n{"id": 2, "text": "Fine text."}\n')
+    res = run_cli(["clean", src, "-o", tmp_path / "o.jsonl", "--max-error-rate", "0.1", "-q"])
+    assert res.code == 3 and "max-error-rate" in res.stderr

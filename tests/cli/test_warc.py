@@ -1,0 +1,154 @@
+"""WARC and WET input: real files from ../shared/bench/warc and files written here with warcio."""
+
+from __future__ import annotations
+
+import gc
+import io
+import warnings
+from pathlib import Path
+from typing import Any
+
+import dechaff.io.readers as readers
+import pytest
+from _helpers import WARC_DIR, read_jsonl, run_cli, sample_records, stats_of
+
+ARTICLE = sample_records()[7]["text"] + "\n\nShare this article\n"  # ex-008: no chaff of its own
+
+
+def _write_warc(path: Path, *, wet: bool = True, truncate: bool = False) -> None:
+    with warnings.catch_warnings():
+        # warcio's writer leaves SpooledTemporaryFile buffers to the garbage collector
+        warnings.simplefilter("ignore", ResourceWarning)
+        _write_warc_records(path, wet=wet, truncate=truncate)
+        gc.collect()
+
+
+def _write_warc_records(path: Path, *, wet: bool, truncate: bool) -> None:
+    warcio = pytest.importorskip("warcio")
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=True)
+    w.write_record(w.create_warcinfo_record("x.warc.gz", {"software": "test"}))
+    html = b"<html><body><p>Hello canal</p></body></html>"
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+    w.write_record(
+        w.create_warc_record("http://example.com/a", "response", payload=io.BytesIO(html), http_headers=http)
+    )
+    w.write_record(
+        w.create_warc_record(
+            "http://example.com/a",
+            "request",
+            payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n"),
+            warc_content_type="application/http; msgtype=request",
+        )
+    )
+    img = StatusAndHeaders("200 OK", [("Content-Type", "image/png")], protocol="HTTP/1.1")
+    w.write_record(
+        w.create_warc_record(
+            "http://example.com/i.png", "response", payload=io.BytesIO(b"\x89PNG"), http_headers=img
+        )
+    )
+    if wet:
+        w.write_record(
+            w.create_warc_record(
+                "http://example.com/b",
+                "conversion",
+                payload=io.BytesIO(ARTICLE.encode()),
+                warc_content_type="text/plain",
+            )
+        )
+    data = buf.getvalue()
+    assert warcio is not None
+    path.write_bytes(data[: len(data) - 60] if truncate else data)
+
+
+@pytest.fixture(params=["fastwarc", "warcio"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    pytest.importorskip(request.param)
+    monkeypatch.setattr(readers, "warc_backend", lambda: request.param)
+    return str(request.param)
+
+
+def _clean(tmp_path: Path, src: Path) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    out, q = tmp_path / "o.jsonl", tmp_path / "q.jsonl"
+    res = run_cli(["clean", src, "-o", out, "--quarantine", q, "--stats", tmp_path / "s.json", "-q"])
+    assert res.code == 0, res.stderr
+    return stats_of(tmp_path / "s.json"), read_jsonl(out), (read_jsonl(q) if q.exists() else [])
+
+
+def test_written_warc_with_wet_record(tmp_path: Path, backend: str) -> None:
+    src = tmp_path / "crawl.warc.gz"
+    _write_warc(src)
+    stats, written, q = _clean(tmp_path, src)
+    d = stats["documents"]
+    assert (d["read"], d["written"], d["quarantined"]) == (2, 1, 1)
+    assert stats["skipped_records"] == 3  # warcinfo, request, image response
+    assert written[0]["url"] == "http://example.com/b" and written[0]["warc_type"] == "conversion"
+    assert (
+        written[0]["text"].endswith("more colonies.")
+        and written[0]["dechaff"]["removed"][-1]["category"] == "share"
+    )
+    assert q[0]["reason"] == "mode html not available" and q[0]["record"]["url"] == "http://example.com/a"
+    assert "Hello canal" in q[0]["record"]["html"]
+
+
+def test_written_warc_truncated(tmp_path: Path, backend: str) -> None:
+    src = tmp_path / "cut.warc.gz"
+    _write_warc(src, truncate=True)
+    stats, _written, q = _clean(tmp_path, src)
+    d = stats["documents"]
+    assert d["read"] == d["written"] + d["quarantined"]
+    assert q[-1]["code"] == "warc_record"
+    assert d["written"] == 0  # the WET record was the one cut off
+
+
+def _shared(name: str) -> Path:
+    path = WARC_DIR / name
+    if not path.exists():
+        pytest.skip("../shared/bench/warc not found")
+    return path
+
+
+# file → (read, quarantined by code) with fastwarc: responses are HTML, so quarantined until html mode exists
+SHARED = {
+    "warcfile.warc.gz": (16, {"mode_unavailable": 16}),
+    "clueweb-quirk.warc.gz": (29, {"mode_unavailable": 29}),
+    "example.warc.gz": (1, {"mode_unavailable": 1}),
+    "clipped.warc.gz": (1, {"warc_record": 1}),
+    "example-trunc.warc": (2, {"warc_record": 2}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHARED))
+def test_shared_warc_files(tmp_path: Path, name: str) -> None:
+    pytest.importorskip("fastwarc")
+    src = _shared(name)
+    stats, _written, q = _clean(tmp_path, src)
+    read, reasons = SHARED[name]
+    d = stats["documents"]
+    assert (d["read"], d["written"], d["quarantined"]) == (read, 0, read)
+    assert stats["quarantine_reasons"] == reasons
+    assert all(e["source"] == name and "record_no" in e and "offset" in e for e in q)
+
+
+def test_shared_broken_warcs_never_stop_the_run(tmp_path: Path, backend: str) -> None:
+    names = [
+        "example-bad-non-chunked.warc.gz",
+        "example-bad.warc.gz.bad",
+        "example-wrong-chunks.warc.gz",
+        "clipped.warc.gz",
+        "example-trunc.warc",
+        "example.warc.gz",
+    ]
+    paths = [_shared(n) for n in names]
+    args: list[Any] = ["clean", *paths, "-o", tmp_path / "o.jsonl", "--stats", tmp_path / "s.json", "-q"]
+    args[1 + names.index("example-bad.warc.gz.bad")] = str(paths[1])
+    # .bad has no known extension: sniffing finds the gzip'd WARC
+    res = run_cli(args)
+    assert res.code == 0, res.stderr
+    stats = stats_of(tmp_path / "s.json")
+    assert stats["files"] == len(names)
+    assert stats["documents"]["read"] >= len(names) - 1
+    assert set(stats["quarantine_reasons"]) <= {"warc_record", "mode_unavailable"}
