@@ -29,7 +29,11 @@ pub fn merge_removals(text: &str, mut removals: Vec<Removal>, mergeable: impl Fn
     let mut out: Vec<Removal> = Vec::with_capacity(removals.len());
     for r in removals {
         if let Some(last) = out.last_mut() {
-            if last.cause == r.cause && mergeable(r.cause) && last.end <= r.start && text[last.end..r.start].trim().is_empty() {
+            if last.cause == r.cause
+                && mergeable(r.cause)
+                && last.end <= r.start
+                && text[last.end..r.start].trim().is_empty()
+            {
                 last.end = r.end;
                 continue;
             }

@@ -48,14 +48,19 @@ pub enum Fate {
     Keep,
     Drop(Cause),
     /// Remove the first `len` bytes of the line (then leading spaces).
-    Strip { len: usize, cause: Cause },
+    Strip {
+        len: usize,
+        cause: Cause,
+    },
 }
 
 /// Tuning of the structural decisions (not per rule).
 #[derive(Debug, Clone, Copy)]
 pub struct DecideOptions {
-    /// Remove repeated lines and truncated repeats.
+    /// Remove truncated repeats ("… Read more" teasers of an earlier line).
     pub dedup: bool,
+    /// Also remove exact repeats of an earlier line (strict mode: lists and recipes repeat lines).
+    pub dedup_exact: bool,
     /// Lines shorter than this many words are never duplicates.
     pub dedup_min_words: u32,
     /// A caption title (the short line above a credit line) has at most this many words.
@@ -64,7 +69,7 @@ pub struct DecideOptions {
 
 impl Default for DecideOptions {
     fn default() -> Self {
-        DecideOptions { dedup: true, dedup_min_words: 6, caption_title_max_words: 20 }
+        DecideOptions { dedup: true, dedup_exact: false, dedup_min_words: 6, caption_title_max_words: 20 }
     }
 }
 
@@ -157,9 +162,16 @@ pub fn decide_round(
         if before < rule.min_words_before.max(1) {
             continue;
         }
-        let after: u32 = (i..n).filter(|&j| !matches!(fate[j], Fate::Drop(_))).map(|j| views[j].feat.words).sum();
+        let alive_after = || (i..n).filter(|&j| !matches!(fate[j], Fate::Drop(_)));
+        let after: u32 = alive_after().map(|j| views[j].feat.words).sum();
         if f64::from(after) > rule.max_tail_ratio * f64::from(before) {
             continue;
+        }
+        if rule.max_prose_share < 1.0 {
+            let prose: u32 = alive_after().filter(|&j| is_prose(line(j), &views[j])).map(|j| views[j].feat.words).sum();
+            if f64::from(prose) > rule.max_prose_share * f64::from(after) {
+                continue;
+            }
         }
         fate[i] = Fate::Drop(Cause::Rule(r));
         for f in &mut fate[i + 1..] {
@@ -172,6 +184,14 @@ pub fn decide_round(
     fate
 }
 
+/// A line of running prose: long, ending in sentence punctuation, not a teaser cut off with "…".
+fn is_prose(line: &str, v: &View) -> bool {
+    v.feat.words >= PROSE_MIN_WORDS && v.feat.terminal && !line.ends_with('…') && !line.ends_with("...")
+}
+
+/// Words a line needs to count as prose for the `max_prose_share` guard.
+const PROSE_MIN_WORDS: u32 = 15;
+
 /// True when cutting `line` at byte `at` would split a word in two.
 fn splits_word(line: &str, at: usize) -> bool {
     let before = line[..at].chars().next_back().is_some_and(char::is_alphanumeric);
@@ -181,7 +201,15 @@ fn splits_word(line: &str, at: usize) -> bool {
 
 /// A credit on line `i`: drop it, and the caption lines directly above it in the same block —
 /// a short title-like line (no sentence punctuation) or a line the caption merely repeats.
-fn caption_group(text: &str, views: &[View], _hits: &[Hit], fate: &mut [Fate], i: usize, cause: Cause, opts: &DecideOptions) {
+fn caption_group(
+    text: &str,
+    views: &[View],
+    _hits: &[Hit],
+    fate: &mut [Fate],
+    i: usize,
+    cause: Cause,
+    opts: &DecideOptions,
+) {
     if matches!(fate[i], Fate::Drop(_)) {
         return; // another credit rule already took this line and its group
     }
@@ -212,7 +240,10 @@ fn caption_group(text: &str, views: &[View], _hits: &[Hit], fate: &mut [Fate], i
 fn truncated_stem(line: &str) -> Option<&str> {
     let mut s = line.trim_end();
     for tail in ["read more", "continue reading", "more"] {
-        if s.len() >= tail.len() && s.is_char_boundary(s.len() - tail.len()) && s[s.len() - tail.len()..].eq_ignore_ascii_case(tail) {
+        if s.len() >= tail.len()
+            && s.is_char_boundary(s.len() - tail.len())
+            && s[s.len() - tail.len()..].eq_ignore_ascii_case(tail)
+        {
             s = s[..s.len() - tail.len()].trim_end();
             break;
         }
@@ -232,7 +263,7 @@ fn dedup(text: &str, views: &[View], fate: &mut [Fate], opts: &DecideOptions) {
             continue;
         }
         if fate[i] == Fate::Keep {
-            if seen.contains(l) {
+            if opts.dedup_exact && seen.contains(l) {
                 fate[i] = Fate::Drop(Cause::Duplicate);
                 continue;
             }
@@ -259,7 +290,10 @@ mod tests {
 
     #[test]
     fn truncated_stems() {
-        assert_eq!(truncated_stem("David is a reporter covering the European ... Read more"), Some("David is a reporter covering the European"));
+        assert_eq!(
+            truncated_stem("David is a reporter covering the European ... Read more"),
+            Some("David is a reporter covering the European")
+        );
         assert_eq!(truncated_stem("A teaser line…"), Some("A teaser line"));
         assert_eq!(truncated_stem("A normal sentence."), None);
     }

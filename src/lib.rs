@@ -83,7 +83,8 @@ impl Engine {
         let rules = rules::load_rules(sources, opts.strict, &opts.disable)?;
         let scanner = Scanner::new(&rules)?;
         let dedup = !opts.disable.iter().any(|d| d == "duplicate");
-        Ok(Engine { rules, scanner, opts, decide: DecideOptions { dedup, ..DecideOptions::default() } })
+        let decide = DecideOptions { dedup, dedup_exact: dedup && opts.strict, ..DecideOptions::default() };
+        Ok(Engine { rules, scanner, opts, decide })
     }
 
     /// An engine over the built-in rule files for `lang` (plus the language-independent ones).
@@ -177,12 +178,14 @@ impl Engine {
             .into_iter()
             .map(|l| {
                 let lo = hits.len() as u32;
-                self.scanner.scan_line(&text[l.start..l.end], buf, &mut hits);
+                let line = &text[l.start..l.end];
+                let feat = segment::features(line);
+                self.scanner.scan_line(line, feat.words, buf, &mut hits);
                 View {
                     start: l.start,
                     end: l.end,
                     blank_before: l.blank_before,
-                    feat: segment::features(&text[l.start..l.end]),
+                    feat,
                     hit_lo: lo,
                     hit_hi: hits.len() as u32,
                 }
@@ -218,12 +221,14 @@ impl Engine {
                         }
                         removals.push(Removal { start: v.start, end: new_start, cause });
                         let lo = hits.len() as u32;
-                        self.scanner.scan_line(&text[new_start..v.end], buf, &mut hits);
+                        let rest = &text[new_start..v.end];
+                        let feat = segment::features(rest);
+                        self.scanner.scan_line(rest, feat.words, buf, &mut hits);
                         next.push(View {
                             start: new_start,
                             end: v.end,
                             blank_before: (v.blank_before || blank_pending) && !next.is_empty(),
-                            feat: segment::features(&text[new_start..v.end]),
+                            feat,
                             hit_lo: lo,
                             hit_hi: hits.len() as u32,
                         });
@@ -234,9 +239,11 @@ impl Engine {
             views = next;
         }
         let out = assemble::assemble(text, &views);
-        let removals = assemble::merge_removals(text, removals, |c| {
-            matches!(c, Cause::Rule(r) if self.rules[r as usize].action == rules::Action::CutTail)
-        });
+        let removals = assemble::merge_removals(
+            text,
+            removals,
+            |c| matches!(c, Cause::Rule(r) if self.rules[r as usize].action == rules::Action::CutTail),
+        );
         let metadata = found.into_iter().map(|(k, s, e)| (k, text[s..e].to_string())).collect();
         Cleaned { text: out, normalized, removals, metadata }
     }

@@ -52,7 +52,24 @@ fn map_char(c: char, opts: &NormaliseOptions) -> Mapped {
 pub fn is_bullet(c: char) -> bool {
     matches!(
         c,
-        '•' | '·' | '‣' | '⁃' | '◦' | '▪' | '▫' | '●' | '○' | '■' | '□' | '►' | '▸' | '▶' | '➢' | '➤' | '✓' | '✔' | '*'
+        '•' | '·'
+            | '‣'
+            | '⁃'
+            | '◦'
+            | '▪'
+            | '▫'
+            | '●'
+            | '○'
+            | '■'
+            | '□'
+            | '►'
+            | '▸'
+            | '▶'
+            | '➢'
+            | '➤'
+            | '✓'
+            | '✔'
+            | '*'
     )
 }
 
@@ -85,9 +102,8 @@ pub fn normalise(text: &str, opts: &NormaliseOptions) -> String {
         } else {
             map_char(raw, opts)
         };
-        let piece: &str;
         let mut buf = [0u8; 4];
-        match mapped {
+        let piece: &str = match mapped {
             Mapped::Drop => {
                 changed_non_ascii = true;
                 continue;
@@ -101,9 +117,9 @@ pub fn normalise(text: &str, opts: &NormaliseOptions) -> String {
                 pending_space = true;
                 continue;
             }
-            Mapped::Keep(c) => piece = c.encode_utf8(&mut buf),
-            Mapped::Str(s) => piece = s,
-        }
+            Mapped::Keep(c) => c.encode_utf8(&mut buf),
+            Mapped::Str(s) => s,
+        };
         let at_line_start = out.is_empty() || newlines > 0;
         if !out.is_empty() {
             if newlines == 1 {

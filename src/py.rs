@@ -159,7 +159,13 @@ fn region_name(r: crate::rules::Region) -> &'static str {
 /// Normalise text without building an engine.
 #[pyfunction]
 #[pyo3(signature = (text, *, ascii_punctuation=false, bullets=false, space_before_punctuation=false))]
-fn normalize(py: Python<'_>, text: String, ascii_punctuation: bool, bullets: bool, space_before_punctuation: bool) -> String {
+fn normalize(
+    py: Python<'_>,
+    text: String,
+    ascii_punctuation: bool,
+    bullets: bool,
+    space_before_punctuation: bool,
+) -> String {
     let opts = NormaliseOptions { ascii_punctuation, bullets, space_before_punctuation };
     py.detach(|| crate::normalise(&text, &opts))
 }
@@ -174,5 +180,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("OptionError", m.py().get_type::<OptionError>())?;
     m.add("CATEGORIES", crate::CATEGORIES.to_vec())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add(
+        "__all__",
+        vec!["CATEGORIES", "DechaffError", "Engine", "InputError", "OptionError", "RuleError", "normalize"],
+    )?;
     Ok(())
 }

@@ -24,8 +24,21 @@ use crate::error::{Error, Result};
 
 /// The categories the shipped rules use. User rules may name others (`[a-z][a-z0-9_]*`).
 pub const CATEGORIES: &[&str] = &[
-    "related", "bio", "caption", "credit", "share", "newsletter", "cookie", "navigation", "standards",
-    "comments", "ads", "audio_widget", "label", "timestamp", "duplicate",
+    "related",
+    "bio",
+    "caption",
+    "credit",
+    "share",
+    "newsletter",
+    "cookie",
+    "navigation",
+    "standards",
+    "comments",
+    "ads",
+    "audio_widget",
+    "label",
+    "timestamp",
+    "duplicate",
 ];
 
 /// Where on a line a rule's match must sit.
@@ -118,6 +131,10 @@ struct RuleSpec {
     #[serde(default)]
     max_tail_ratio: Option<f64>,
     #[serde(default)]
+    max_prose_share: Option<f64>,
+    #[serde(default)]
+    requires: Vec<String>,
+    #[serde(default)]
     strict: bool,
     #[serde(default)]
     metadata: Option<String>,
@@ -146,6 +163,11 @@ pub struct Rule {
     pub max_words: u32,
     pub min_words_before: u32,
     pub max_tail_ratio: f64,
+    /// Tail cuts: at most this share of the words after the marker may sit in prose lines
+    /// (long, punctuated lines): a teaser list is headlines, an article going on is prose.
+    pub max_prose_share: f64,
+    /// Pattern rules: the line must contain one of these literals before the regex runs.
+    pub requires: Vec<String>,
     pub strict: bool,
     pub metadata: Option<String>,
     pub note: Option<String>,
@@ -174,7 +196,8 @@ pub const DEFAULT_MAX_TAIL_RATIO: f64 = 1.5;
 pub fn line_key_into(line: &str, out: &mut String) {
     let trimmed = line.trim_start_matches(|c: char| !(c.is_alphanumeric() || c == '©'));
     let trimmed = trimmed.trim_end_matches(|c: char| {
-        c.is_whitespace() || matches!(c, ':' | '»' | '›' | '.' | '!' | '|' | '>' | '-' | '–' | '—' | '→' | '·' | '•' | '*')
+        c.is_whitespace()
+            || matches!(c, ':' | '»' | '›' | '.' | '!' | '|' | '>' | '-' | '–' | '—' | '→' | '·' | '•' | '*')
     });
     fold_into(trimmed, out);
 }
@@ -282,7 +305,8 @@ fn expand_vars(id: &str, pattern: &str, vars: &std::collections::BTreeMap<String
             return Err(Error::rule(id, "unclosed `{{` in the pattern"));
         };
         let name = &after[..close];
-        let value = vars.get(name).ok_or_else(|| Error::rule(id, format!("unknown var {{{{{name}}}}} in the pattern")))?;
+        let value =
+            vars.get(name).ok_or_else(|| Error::rule(id, format!("unknown var {{{{{name}}}}} in the pattern")))?;
         out.push_str("(?:");
         out.push_str(value);
         out.push(')');
@@ -301,7 +325,10 @@ fn validate(source: &str, spec: RuleSpec) -> Result<Rule> {
         ));
     }
     if !valid_ident(&spec.category, &['_']) || !spec.category.starts_with(|c: char| c.is_ascii_lowercase()) {
-        return Err(Error::rule(&id, format!("invalid category {:?}: use lower-case letters, digits and '_'", spec.category)));
+        return Err(Error::rule(
+            &id,
+            format!("invalid category {:?}: use lower-case letters, digits and '_'", spec.category),
+        ));
     }
     let matcher = match (spec.phrases, spec.pattern) {
         (Some(_), Some(_)) => return Err(Error::rule(&id, "give either `phrases` or `pattern`, not both")),
@@ -323,7 +350,10 @@ fn validate(source: &str, spec: RuleSpec) -> Result<Rule> {
                     k
                 };
                 if !key.chars().any(char::is_alphanumeric) {
-                    return Err(Error::rule(&id, format!("the phrase {p:?} has no letter or digit: it would match everything")));
+                    return Err(Error::rule(
+                        &id,
+                        format!("the phrase {p:?} has no letter or digit: it would match everything"),
+                    ));
                 }
                 keys.push(key);
             }
@@ -352,6 +382,13 @@ fn validate(source: &str, spec: RuleSpec) -> Result<Rule> {
     if !(ratio.is_finite() && ratio >= 0.0) {
         return Err(Error::rule(&id, "`max_tail_ratio` must be a non-negative number"));
     }
+    if spec.requires.iter().any(String::is_empty) {
+        return Err(Error::rule(&id, "`requires` holds an empty literal: it would hold for every line"));
+    }
+    let prose = spec.max_prose_share.unwrap_or(1.0);
+    if !(0.0..=1.0).contains(&prose) {
+        return Err(Error::rule(&id, "`max_prose_share` must be between 0 and 1"));
+    }
     Ok(Rule {
         id,
         category: spec.category,
@@ -362,6 +399,8 @@ fn validate(source: &str, spec: RuleSpec) -> Result<Rule> {
         max_words: spec.max_words.unwrap_or(u32::MAX),
         min_words_before: spec.min_words_before.unwrap_or(DEFAULT_MIN_WORDS_BEFORE),
         max_tail_ratio: ratio,
+        max_prose_share: prose,
+        requires: spec.requires,
         strict: spec.strict,
         metadata: spec.metadata,
         note: spec.note,
@@ -434,7 +473,10 @@ mod tests {
             ("id='x'\ncategory='ads'\npattern='('", "compile"),
             ("id='x'\ncategory='Ads'\nphrases=['ad']", "category"),
             ("id='x'\ncategory='ads'\nphrases=['ad']\nbogus=1", "unknown field"),
-            ("id='x'\ncategory='label'\npattern='date'\nscope='prefix'\naction='strip_prefix'\nmetadata='date'", "capture"),
+            (
+                "id='x'\ncategory='label'\npattern='date'\nscope='prefix'\naction='strip_prefix'\nmetadata='date'",
+                "capture",
+            ),
         ] {
             let err = one(body).unwrap_err().to_string();
             assert!(err.contains(needle), "{body:?} gave {err}");

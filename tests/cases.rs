@@ -93,7 +93,11 @@ fn shared_cases() {
                 problems.push("not idempotent".into());
             }
             if !problems.is_empty() {
-                failures.push(format!("{}:{name}: {}", file.file_name().unwrap().to_string_lossy(), problems.join("; ")));
+                failures.push(format!(
+                    "{}:{name}: {}",
+                    file.file_name().unwrap().to_string_lossy(),
+                    problems.join("; ")
+                ));
             }
         }
     }

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
-
+import tomllib
 from dechaff import Cleaner, normalize
 
 CASE_DIR = Path(__file__).parent / "cases"
@@ -38,7 +37,9 @@ def test_enough_cases() -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_case(case: dict[str, Any]) -> None:
-    opts = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in case.get("options", {}).items()))
+    opts = tuple(
+        sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in case.get("options", {}).items())
+    )
     cleaner = _cleaner(opts)
     result = cleaner.clean(case["input"])
     text = normalize(result.text)

@@ -1,8 +1,8 @@
 """dechaff: strip boilerplate from scraped articles and normalise their text.
 
 >>> from dechaff import clean_article
->>> clean_article("The council met on Monday and approved the budget, officials said.\\n\\nShare this article")
-'The council met on Monday and approved the budget, officials said.'
+>>> clean_article("The council approved the budget, officials said.\\n\\nShare this article")
+'The council approved the budget, officials said.'
 """
 
 from ._core import __version__

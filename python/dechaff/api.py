@@ -61,7 +61,8 @@ class CleanResult:
         """A JSON-ready summary: removed spans with rule ids and categories, sizes, metadata."""
         return {
             "removed": [
-                {"start": r.start, "end": r.end, "rule": r.rule, "category": r.category} for r in self.removals
+                {"start": r.start, "end": r.end, "rule": r.rule, "category": r.category}
+                for r in self.removals
             ],
             "chars_before": len(self.normalized),
             "chars_after": len(self.text),
@@ -150,7 +151,9 @@ class Cleaner:
         )
 
     def __repr__(self) -> str:
-        return f"Cleaner(mode={self.mode!r}, lang={self.lang!r}, strict={self.strict}, disable={self.disable})"
+        return (
+            f"Cleaner(mode={self.mode!r}, lang={self.lang!r}, strict={self.strict}, disable={self.disable})"
+        )
 
     def _resolve_mode(self, text: str) -> str:
         mode = detect_mode(text) if self.mode == "auto" else self.mode
@@ -158,7 +161,7 @@ class Cleaner:
             raise ModeError(f"mode={mode!r} is not available in this version of dechaff")
         return mode
 
-    def _result(self, raw: _core.RawResult, meta: dict[str, Any], mode: str) -> CleanResult:
+    def _result(self, raw: _core._RawResult, meta: dict[str, Any], mode: str) -> CleanResult:
         text, normalized, removals, found, error = raw
         if error is not None:
             raise InputError(error)
@@ -228,7 +231,11 @@ def clean_article(text: TextInput, *, mode: str = "auto", lang: str = "en", **op
 
 
 def normalize(
-    text: TextInput, *, ascii_punctuation: bool = False, bullets: bool = False, space_before_punctuation: bool = False
+    text: TextInput,
+    *,
+    ascii_punctuation: bool = False,
+    bullets: bool = False,
+    space_before_punctuation: bool = False,
 ) -> str:
     """Normalise text: NFC, one line ending, no invisible or control characters, single spaces,
     at most one blank line between paragraphs; optionally ASCII punctuation, ``- `` bullets and

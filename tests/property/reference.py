@@ -12,7 +12,16 @@ DROPPED = (
     "\u200b", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200f", "\u180e", "\ufffe", "\uffff",
     *(chr(c) for c in range(0x202A, 0x202F)), *(chr(c) for c in range(0x2066, 0x206A)),
 }  # fmt: skip
-SPACES = {" ", "\t", "\u00a0", "\u1680", "\u202f", "\u205f", "\u3000", *(chr(c) for c in range(0x2000, 0x200B))}
+SPACES = {
+    " ",
+    "\t",
+    "\u00a0",
+    "\u1680",
+    "\u202f",
+    "\u205f",
+    "\u3000",
+    *(chr(c) for c in range(0x2000, 0x200B)),
+}
 ASCII_MAP = {
     **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "'"),
     **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+import dechaff
+from dechaff import Cleaner, DechaffError, normalize
 from hypothesis import given
 from hypothesis import strategies as st
 
-import dechaff
-from dechaff import Cleaner, DechaffError, normalize
 from tests.property import reference
 
 CLEANER = Cleaner(mode="article")
@@ -17,7 +17,8 @@ STRICT = Cleaner(mode="article", strict=True, ascii_punctuation=True, bullets=Tr
 # --- strategies -------------------------------------------------------------------------
 any_char = st.characters(exclude_categories=())  # includes lone surrogates (category Cs)
 controls = st.sampled_from(
-    [chr(c) for c in range(0x20)] + ["\x7f", "\x85", "\u200b", "\u200e", "\u202e", "\u2066", "\ufeff", "\u00ad"]
+    [chr(c) for c in range(0x20)]
+    + ["\x7f", "\x85", "\u200b", "\u200e", "\u202e", "\u2066", "\ufeff", "\u00ad"]
 )
 words = st.sampled_from(
     [
@@ -31,11 +32,14 @@ marker_lines = st.sampled_from(
     [
         "Share this article", "Advertisement", "You May Also Like", "Related stories", "AFP", "Getty Images",
         "JANE DOE/AFP via Getty Images", "Read more", "About the author", "Source link", "Main menu",
-        "featured image", "Comments", "12 comments", "Sign up for our newsletter", "We use cookies to improve your experience.",
+        "featured image", "Comments", "12 comments", "Sign up for our newsletter",
+        "We use cookies to improve your experience.",
         "Accept all cookies", "Listen to this article", "Voice is AI-generated. Inconsistencies may occur.",
         "Reporting by Jane Doe; Editing by John Roe", "© 2024 Example News. All rights reserved.",
-        "Updated 3:47 PM EDT, Mon June 2, 2025", "5 min read", "Our standards: The Thomson Reuters Trust Principles.",
-        "date 2022-12-18 The story begins here with a sentence.", "A long teaser that ends in an ellipsis … Read more",
+        "Updated 3:47 PM EDT, Mon June 2, 2025", "5 min read",
+        "Our standards: The Thomson Reuters Trust Principles.",
+        "date 2022-12-18 The story begins here with a sentence.",
+        "A long teaser that ends in an ellipsis … Read more",
     ]
 )  # fmt: skip
 sentence = st.lists(words, min_size=1, max_size=30).map(lambda ws: " ".join(ws) + ".")
@@ -43,7 +47,9 @@ body_line = st.one_of(sentence, st.lists(sentence, min_size=2, max_size=4).map("
 line = st.one_of(body_line, marker_lines, st.text(any_char, max_size=40), st.text(controls, max_size=5))
 separator = st.sampled_from(["\n", "\n\n", "\r\n", "\n \n\n", "\u2028", "\r"])
 document = st.lists(st.tuples(line, separator), max_size=25).map(lambda xs: "".join(a + b for a, b in xs))
-hostile = st.one_of(document, st.text(any_char, max_size=300), st.text(st.one_of(controls, any_char), max_size=200))
+hostile = st.one_of(
+    document, st.text(any_char, max_size=300), st.text(st.one_of(controls, any_char), max_size=200)
+)
 
 
 def word_counts(text: str) -> Counter[str]:
@@ -113,7 +119,9 @@ def test_only_documented_errors(x: str | bytes) -> None:
 
 
 @given(hostile, st.booleans(), st.booleans())
-def test_normalize_matches_reference_and_is_idempotent(x: str, ascii_punctuation: bool, bullets: bool) -> None:
+def test_normalize_matches_reference_and_is_idempotent(
+    x: str, ascii_punctuation: bool, bullets: bool
+) -> None:
     got = normalize(x, ascii_punctuation=ascii_punctuation, bullets=bullets)
     fixed = x.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     assert got == reference.normalize(fixed, ascii_punctuation=ascii_punctuation, bullets=bullets)

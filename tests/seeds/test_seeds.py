@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from dechaff import Cleaner, clean_article, normalize
+
 from tests.conftest import shared_dir
 
 

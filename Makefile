@@ -1,0 +1,67 @@
+# dechaff — one entry point. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# Rust build profile of the extension: release (fat LTO) by default, `make dev PROFILE=dev-opt` to iterate.
+PROFILE ?= release
+RUST_SRC := $(shell find src -name '*.rs') Cargo.toml
+PY_SRC := $(shell find python -name '*.py' -o -name '*.pyi' -o -name '*.toml')
+
+.DEFAULT_GOAL := help
+.PHONY: help venv build dev demo test test-rust test-python lint format bench fuzz-smoke clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(VENV)/.deps: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet "maturin>=1.5,<2" "trafilatura>=2.0" "pytest>=8" "hypothesis>=6.100" "ruff>=0.6" "mypy>=1.10" typing_extensions
+	touch $@
+
+venv: $(VENV)/.deps ## Create the virtualenv with build and test tools
+
+$(VENV)/.built-$(PROFILE): $(VENV)/.deps $(RUST_SRC) $(PY_SRC)
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop --quiet --profile $(PROFILE)
+	rm -f $(VENV)/.built-*
+	touch $@
+
+build: $(VENV)/.built-$(PROFILE) ## Build the Rust extension into the venv (editable install)
+
+dev: ## Fast rebuild for local iteration (optimised, no LTO)
+	$(MAKE) build PROFILE=dev-opt
+
+demo: build ## Clean the sample dump in examples/ and print the stats
+	@mkdir -p build/demo
+	$(VENV)/bin/dechaff clean examples/sample.jsonl -o build/demo/sample.cleaned.jsonl
+	@echo "cleaned records: build/demo/sample.cleaned.jsonl"
+
+test-rust: ## cargo test (engine unit tests + shared cases)
+	cargo test --quiet
+
+test-python: build ## pytest: unit, property, shared cases, seeds, CLI
+	$(PY) -m pytest -q
+
+lint: build ## ruff, mypy (package + stub checked by stubtest), cargo fmt --check, clippy
+	$(VENV)/bin/ruff check python tests benchmarks
+	$(VENV)/bin/ruff format --check python tests benchmarks
+	$(PY) -m mypy
+	$(PY) -m mypy.stubtest dechaff._core
+	cargo fmt --check
+	cargo clippy --quiet --all-targets -- -D warnings
+	cargo clippy --quiet --features python --lib -- -D warnings
+
+test: build test-rust test-python lint ## Everything CI runs: build, cargo test, pytest, lint
+
+format: venv ## Format Python and Rust sources
+	$(VENV)/bin/ruff format python tests benchmarks
+	$(VENV)/bin/ruff check --fix python tests benchmarks
+	cargo fmt
+
+bench: build ## Quality and speed benchmarks (needs ../shared/bench for the quality tables)
+	$(PY) benchmarks/quality_text.py
+
+clean: ## Remove build products and the venv
+	rm -rf target build $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
