@@ -17,7 +17,10 @@ from .rules import RuleSource, builtin_sources, load_extra
 MODES = ("auto", "article", "page", "html")
 
 #: Modes the engine can run today; the others raise :class:`ModeError`.
-AVAILABLE_MODES = ("article",)
+AVAILABLE_MODES = ("article", "html")
+
+#: HTML extractors (``mode="html"``): trafilatura (default) or resiliparse (``dechaff[fast]``).
+EXTRACTORS = ("trafilatura", "resiliparse")
 
 TextInput = Union[str, bytes]
 
@@ -94,8 +97,10 @@ _TAG = re.compile(r"<[a-z][a-z0-9]*(?:\s[^<>]*)?>")
 _BLOCK_TAG = re.compile(r"<(?:body|div|p|article|head|section|main|table)[\s>]")
 
 
-def detect_mode(text: str) -> str:
+def detect_mode(text: str | bytes | bytearray | memoryview) -> str:
     """Guess the mode for ``text``: ``html`` for markup, else ``article``."""
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        text = bytes(text[:4096]).decode("latin-1")
     head = text[:4096].lstrip().lower()
     if head.startswith(("<!doctype html", "<html")):
         return "html"
@@ -110,8 +115,9 @@ class Cleaner:
     Options: ``mode`` (see :data:`MODES`), ``lang``, ``disable`` (categories to keep),
     ``extra_rules`` (paths to TOML rule files or TOML strings), ``strict`` (also apply the
     riskier rules), ``ascii_punctuation``, ``bullets``, ``space_before_punctuation``
-    (normalisation switches), ``max_bytes`` (refuse larger documents; 0: no limit) and
-    ``threads`` for :meth:`clean_batch` (0: all cores).
+    (normalisation switches), ``max_bytes`` (refuse larger documents; 0: no limit),
+    ``threads`` for :meth:`clean_batch` (0: all cores), and for HTML input ``extractor``
+    (see :data:`EXTRACTORS`) and ``timeout`` (seconds per page; ``None``: no limit).
     """
 
     def __init__(
@@ -127,9 +133,15 @@ class Cleaner:
         space_before_punctuation: bool = False,
         max_bytes: int = 0,
         threads: int = 0,
+        extractor: str = "trafilatura",
+        timeout: float | None = 30.0,
     ) -> None:
         if mode not in MODES:
             raise ModeError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        if extractor not in EXTRACTORS:
+            raise OptionError(f"unknown extractor {extractor!r}; choose one of {', '.join(EXTRACTORS)}")
+        if timeout is not None and timeout <= 0:
+            raise OptionError("timeout must be a positive number of seconds, or None")
         if isinstance(disable, str):
             disable = [disable]
         if max_bytes < 0 or threads < 0:
@@ -139,6 +151,8 @@ class Cleaner:
         self.strict = strict
         self.disable = tuple(disable)
         self.threads = threads
+        self.extractor = extractor
+        self.timeout = timeout
         sources = builtin_sources(lang) + load_extra(extra_rules)
         self._engine = _core.Engine(
             sources,
@@ -155,7 +169,7 @@ class Cleaner:
             f"Cleaner(mode={self.mode!r}, lang={self.lang!r}, strict={self.strict}, disable={self.disable})"
         )
 
-    def _resolve_mode(self, text: str) -> str:
+    def _resolve_mode(self, text: str | bytes | bytearray | memoryview) -> str:
         mode = detect_mode(text) if self.mode == "auto" else self.mode
         if mode not in AVAILABLE_MODES:
             raise ModeError(f"mode={mode!r} is not available in this version of dechaff")
@@ -170,11 +184,22 @@ class Cleaner:
         spans = tuple(Removal(s, e, rule, cat, normalized[s:e]) for s, e, rule, cat in removals)
         return CleanResult(text, normalized, spans, metadata, mode)
 
-    def clean(self, text: TextInput) -> CleanResult:
-        """Clean one document (``str``, or UTF-8 ``bytes``)."""
+    def _prepare(self, value: object) -> tuple[str, dict[str, Any], str]:
+        """Input → (text for the engine, metadata so far, mode). HTML is extracted here."""
+        if not isinstance(value, (str, bytes, bytearray, memoryview)):
+            raise InputError(f"expected str or bytes, not {type(value).__name__}")
+        mode = self._resolve_mode(value)
         meta: dict[str, Any] = {}
-        s = _as_text(text, meta)
-        mode = self._resolve_mode(s)
+        if mode == "html":
+            from .html import extract_html
+
+            text, meta = extract_html(value, extractor=self.extractor, timeout=self.timeout)
+            return text, meta, mode
+        return _as_text(value, meta), meta, mode
+
+    def clean(self, text: TextInput) -> CleanResult:
+        """Clean one document (``str``, or ``bytes``: UTF-8 for text, the declared charset for HTML)."""
+        s, meta, mode = self._prepare(text)
         try:
             raw = self._engine.clean(s)
         except UnicodeEncodeError:
@@ -183,9 +208,10 @@ class Cleaner:
 
     def clean_batch(self, texts: Sequence[TextInput], threads: int | None = None) -> list[CleanResult]:
         """Clean many documents in parallel (the GIL is released); equal to ``[clean(t) for t in texts]``."""
-        metas: list[dict[str, Any]] = [{} for _ in texts]
-        strs = [_as_text(t, m) for t, m in zip(texts, metas)]
-        modes = [self._resolve_mode(s) for s in strs]
+        prepared = [self._prepare(t) for t in texts]
+        strs = [p[0] for p in prepared]
+        metas = [p[1] for p in prepared]
+        modes = [p[2] for p in prepared]
         n = self.threads if threads is None else threads
         try:
             raws = self._engine.clean_batch(strs, n)
