@@ -27,6 +27,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Callable, Optional, TypeVar
 
@@ -329,6 +330,8 @@ class Processor:
         self.cleaner = cleaner
         self.extractor = extractor or UnavailableHtmlExtractor()
         self.html_key = opts.html_field or "html"
+        self.workers = opts.workers if opts.workers > 0 else (os.cpu_count() or 1)
+        self._pool: Optional[ThreadPoolExecutor] = None
 
     def _quarantine(self, item: Item, code: str, reason: str) -> QuarantineEntry:
         ident = get_path(item.record, self.opts.id_field) if item.record is not None else None
@@ -345,6 +348,11 @@ class Processor:
     def process(self, batch: Sequence[ReadEvent], stats: Stats) -> list[tuple[str, Any, Any]]:
         """Clean one batch. Returns, in input order, ``("write", record, report)`` and
         ``("quarantine", entry, None)`` outcomes; counts skips and documents into ``stats``."""
+        return self.finish(self.prepare(batch, stats), stats)
+
+    def prepare(self, batch: Sequence[ReadEvent], stats: Stats) -> _Pending:
+        """First half of :meth:`process`: pick texts, quarantine what cannot be cleaned, and start
+        the engine on the rest in the background. Pass the result to :meth:`finish`."""
         opts = self.opts
         outcomes: list[Optional[tuple[str, Any, Any]]] = []
         texts: list[str] = []
@@ -396,10 +404,11 @@ class Processor:
                     None,
                 )
                 continue
-            if kind == "text":
-                mode = opts.mode if opts.mode != "auto" else detect_mode(value)
-                if mode == "html":
-                    kind = "html"
+            if kind == "text" and (
+                opts.mode == "html"
+                or (opts.mode == "auto" and value.lstrip()[:1] == "<" and detect_mode(value) == "html")
+            ):
+                kind = "html"
             if kind == "html":
                 html.append(value)
                 html_slots.append(slot)
@@ -413,15 +422,47 @@ class Processor:
                 else:
                     texts.append(res)
                     text_slots.append(slot)
-        if texts:
-            engine = self.cleaner._engine
-            try:
-                raws = engine.clean_batch(texts, opts.workers)
-            except UnicodeEncodeError:
-                raws = engine.clean_batch([_fix_surrogates(t) for t in texts], opts.workers)
-            for slot, raw in zip(text_slots, raws):
-                outcomes[slot] = self._finish(items[slot], raw, stats)
+        return _Pending(outcomes, items, text_slots, self._submit(texts) if texts else [])
+
+    def finish(self, pending: _Pending, stats: Stats) -> list[tuple[str, Any, Any]]:
+        """Second half of :meth:`process`: wait for the engine, build records and reports, count."""
+        outcomes = pending.outcomes
+        slots = iter(pending.text_slots)
+        for fut in pending.futures:
+            for raw in fut.result():
+                slot = next(slots)
+                outcomes[slot] = self._finish(pending.items[slot], raw, stats)
         return [o for o in outcomes if o is not None]
+
+    def _engine_batch(self, texts: list[str]) -> list[Any]:
+        engine = self.cleaner._engine
+        try:
+            return engine.clean_batch(texts, 1)
+        except UnicodeEncodeError:  # a lone surrogate (stdlib json lets them through)
+            return engine.clean_batch([_fix_surrogates(t) for t in texts], 1)
+
+    def _submit(self, texts: list[str]) -> list[Future[list[Any]]]:
+        """Start the engine on ``texts`` on ``workers`` threads; the futures' results, in order, are
+        the results of ``texts``.
+
+        Each thread calls ``clean_batch(chunk, 1)``, which releases the GIL, so the threads run in
+        parallel with each other and with the Python work on the previous batch. The threads persist
+        across batches (warm per-thread engine caches), unlike the pool the engine builds per call for
+        ``threads=N``.
+        """
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="dechaff-engine")
+        n = min(len(texts), self.workers * 4) if self.workers > 1 else 1
+        step = -(-len(texts) // n)
+        return [
+            self._pool.submit(self._engine_batch, texts[i : i + step]) for i in range(0, len(texts), step)
+        ]
+
+    def close(self) -> None:
+        """Stop the engine threads."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def _finish(self, item: Item, raw: Any, stats: Stats) -> tuple[str, Any, Any]:
         text, normalized, removals, found, error = raw
@@ -449,6 +490,16 @@ class Processor:
             if self.opts.report is None:
                 rec[self.opts.report_field] = report
         return ("write", rec, report)
+
+
+@dataclass
+class _Pending:
+    """A batch between :meth:`Processor.prepare` and :meth:`Processor.finish`."""
+
+    outcomes: list[Optional[tuple[str, Any, Any]]]
+    items: list[Item]
+    text_slots: list[int]
+    futures: list[Future[list[Any]]]
 
 
 # -------------------------------------------------------------------------------------------- running
@@ -499,6 +550,8 @@ def is_directory_output(path: str, fmt: str) -> bool:
         return False
     if path.endswith(("/", os.sep)) or os.path.isdir(path):
         return True
+    if os.path.exists(path):
+        return False  # an existing file, /dev/null, a FIFO, …
     low = path.lower()
     return not any(
         low.endswith(ext)
@@ -597,38 +650,57 @@ class BulkRun:
         self, reader: Reader, writer: Optional[RecordWriter], quarantine: _Sink, report: _Sink, stats: Stats
     ) -> None:
         opts = self.opts
+        proc = self.processor
         last = 0
+        pending: Optional[_Pending] = None
+        # one batch in the engine while the previous one is finished and written here
         for batch in prefetch(batches(reader.events(), opts.batch_docs, opts.batch_bytes)):
-            outcomes = self.processor.process(batch, stats)
-            records = [o[1] for o in outcomes if o[0] == "write"]
-            failures: list[Optional[str]] = writer.write(records) if writer is not None and records else []
-            fail_iter = iter(failures)
-            for kind, obj, rep in outcomes:
-                if kind == "write":
-                    err = next(fail_iter, None)
-                    if err is not None:
-                        entry = QuarantineEntry(reader.source.name, {}, "output_schema", err, record=obj)
-                        stats.quarantined += 1
-                        stats.quarantine_reasons["output_schema"] += 1
-                        quarantine.write(entry.to_json())
-                        continue
-                    stats.written += 1
-                    if rep is not None and (opts.report is not None or opts.dry_run):
-                        ident = get_path(obj, opts.id_field)
-                        line: dict[str, Any] = {"source": reader.source.name}
-                        if ident is not MISSING:
-                            line["id"] = ident
-                        line[opts.report_field] = rep
-                        report.write(line)
-                else:
-                    stats.quarantined += 1
-                    stats.quarantine_reasons[obj.code] += 1
-                    quarantine.write(obj.to_json())
+            nxt = proc.prepare(batch, stats)
+            if pending is not None:
+                self._emit(reader, proc.finish(pending, stats), writer, quarantine, report, stats)
+            pending = nxt
             pos = reader.position()
             self._advance(pos - last)
             last = pos
+        if pending is not None:
+            self._emit(reader, proc.finish(pending, stats), writer, quarantine, report, stats)
         if reader.size:
             self._advance(reader.size - last)
+
+    def _emit(
+        self,
+        reader: Reader,
+        outcomes: list[tuple[str, Any, Any]],
+        writer: Optional[RecordWriter],
+        quarantine: _Sink,
+        report: _Sink,
+        stats: Stats,
+    ) -> None:
+        opts = self.opts
+        records = [o[1] for o in outcomes if o[0] == "write"]
+        failures: list[Optional[str]] = writer.write(records) if writer is not None and records else []
+        fail_iter = iter(failures)
+        for kind, obj, rep in outcomes:
+            if kind == "write":
+                err = next(fail_iter, None)
+                if err is not None:
+                    entry = QuarantineEntry(reader.source.name, {}, "output_schema", err, record=obj)
+                    stats.quarantined += 1
+                    stats.quarantine_reasons["output_schema"] += 1
+                    quarantine.write(entry.to_json())
+                    continue
+                stats.written += 1
+                if rep is not None and (opts.report is not None or opts.dry_run):
+                    ident = get_path(obj, opts.id_field)
+                    line: dict[str, Any] = {"source": reader.source.name}
+                    if ident is not MISSING:
+                        line["id"] = ident
+                    line[opts.report_field] = rep
+                    report.write(line)
+            else:
+                stats.quarantined += 1
+                stats.quarantine_reasons[obj.code] += 1
+                quarantine.write(obj.to_json())
 
     def _open(self, source: InputFile) -> Reader:
         try:
@@ -825,10 +897,13 @@ class BulkRun:
     def run(self) -> Stats:
         """Run to the end and return the merged :class:`Stats`."""
         t0 = time.perf_counter()
-        if self.dir_mode:
-            self._run_dir()
-        else:
-            self._run_single()
+        try:
+            if self.dir_mode:
+                self._run_dir()
+            else:
+                self._run_single()
+        finally:
+            self.processor.close()
         self.stats.seconds = time.perf_counter() - t0
         if self.opts.stats:
             f = AtomicFile(self.opts.stats, compression=None)
