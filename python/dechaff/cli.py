@@ -61,10 +61,11 @@ def format_summary(
     lines: list[str] = []
     mb = stats.bytes_in / 1e6
     speed = f"{mb / stats.seconds:.1f} MB/s" if stats.seconds > 0 and mb else "-"
+    size = f"{mb:.1f} MB" if mb >= 1 else f"{stats.bytes_in / 1e3:.1f} kB"
     files = f"{stats.files} file" + ("s" if stats.files != 1 else "")
     if resumed:
         files += f" ({resumed} already done, resumed)"
-    lines.append(bold(f"dechaff clean: {files}, {mb:.1f} MB in {stats.seconds:.2f} s ({speed})"))
+    lines.append(bold(f"dechaff clean: {files}, {size} in {stats.seconds:.2f} s ({speed})"))
     check = "ok" if stats.balanced else red("MISMATCH")
     rows = [
         ("documents read", _n(stats.read)),
