@@ -465,11 +465,14 @@ class Processor:
             self._pool = None
 
     def _finish(self, item: Item, raw: Any, stats: Stats) -> tuple[str, Any, Any]:
-        text, normalized, removals, found, error = raw
+        # (text, normalized, removals, found, error), or with the mode that ran before error (page mode)
+        text, normalized, removals, found = raw[:4]
+        error = raw[-1]
+        ran = raw[4] if len(raw) > 5 else "article"
         if error is not None:
             return ("quarantine", self._quarantine(item, "engine_error", str(error)), None)
         spans = tuple(Removal(s, e, rule, cat, normalized[s:e]) for s, e, rule, cat in removals)
-        result = CleanResult(text, normalized, spans, dict(found), "article")
+        result = CleanResult(text, normalized, spans, dict(found), ran)
         report = result.report()
         for r in spans:
             n = r.end - r.start
