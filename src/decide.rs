@@ -20,6 +20,8 @@ pub enum Cause {
     Duplicate,
     /// A line that repeats the start of an earlier line and ends in an ellipsis.
     TruncatedDuplicate,
+    /// Page mode: a line outside the article's run of lines.
+    OutsideBody,
 }
 
 /// A line as the decision stage sees it.

@@ -14,6 +14,7 @@ pub mod decide;
 pub mod error;
 pub mod normalise;
 pub mod offsets;
+pub mod page;
 pub mod rules;
 pub mod scan;
 pub mod segment;
@@ -41,6 +42,18 @@ pub const BUILTIN_RULES: &[(&str, &str)] = &[
 /// Rounds of decisions before the engine stops looking for more (it converges in 1–2).
 const MAX_ROUNDS: usize = 8;
 
+/// How a document is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Already-extracted article text.
+    #[default]
+    Article,
+    /// Whole-page text (one line per block): find the article first, then clean it.
+    Page,
+    /// Choose between the two per document ([`Engine::detect_page`]).
+    Auto,
+}
+
 /// Options fixed when an engine is built.
 #[derive(Debug, Clone, Default)]
 pub struct EngineOptions {
@@ -61,6 +74,8 @@ pub struct Cleaned {
     pub removals: Vec<Removal>,
     /// Fields found by label rules: (name, value).
     pub metadata: Vec<(String, String)>,
+    /// The mode that ran: [`Mode::Article`] or [`Mode::Page`] (never `Auto`).
+    pub mode: Mode,
 }
 
 /// Compiled rules plus options. Build once, clean many; `Sync`, so threads share it.
@@ -119,6 +134,7 @@ impl Engine {
                 (&r.id, &r.category)
             }
             Cause::Duplicate => ("dedup.exact", "duplicate"),
+            Cause::OutsideBody => ("page.outside_body", "page"),
             Cause::TruncatedDuplicate => ("dedup.truncated", "duplicate"),
         }
     }
@@ -128,15 +144,28 @@ impl Engine {
         normalise(text, &self.opts.normalise)
     }
 
-    /// Clean one document.
+    /// Clean one already-extracted article.
     pub fn clean(&self, text: &str) -> Cleaned {
-        self.clean_with(text, &mut ScanBuffers::default())
+        self.clean_with(text, Mode::Article, &mut ScanBuffers::default())
+    }
+
+    /// Clean one document in the given mode.
+    pub fn clean_mode(&self, text: &str, mode: Mode) -> Cleaned {
+        self.clean_with(text, mode, &mut ScanBuffers::default())
     }
 
     /// Clean one document, refusing documents above `max_bytes`.
-    pub fn try_clean(&self, text: &str) -> Result<Cleaned> {
+    pub fn try_clean(&self, text: &str, mode: Mode) -> Result<Cleaned> {
         self.check_size(text)?;
-        Ok(self.clean(text))
+        Ok(self.clean_mode(text, mode))
+    }
+
+    /// Is `text` whole-page text (rather than an extracted article)? Used by [`Mode::Auto`].
+    pub fn detect_page(&self, text: &str) -> bool {
+        let normalized = normalise(text, &self.opts.normalise);
+        let mut buf = ScanBuffers::default();
+        let (views, _) = self.scan(&normalized, &mut buf);
+        page::looks_like_page(&self.page_lines(&normalized, &views))
     }
 
     fn check_size(&self, text: &str) -> Result<()> {
@@ -150,10 +179,10 @@ impl Engine {
 
     /// Clean many documents, in parallel on `threads` threads (0: all cores, 1: this thread).
     /// The result equals cleaning each document alone, in order.
-    pub fn clean_batch<S: AsRef<str> + Sync>(&self, texts: &[S], threads: usize) -> Vec<Result<Cleaned>> {
+    pub fn clean_batch<S: AsRef<str> + Sync>(&self, texts: &[S], mode: Mode, threads: usize) -> Vec<Result<Cleaned>> {
         let one = |buf: &mut ScanBuffers, t: &S| {
             let t = t.as_ref();
-            self.check_size(t).map(|_| self.clean_with(t, buf))
+            self.check_size(t).map(|_| self.clean_with(t, mode, buf))
         };
         if threads == 1 || texts.len() < 2 {
             let mut buf = ScanBuffers::default();
@@ -170,11 +199,10 @@ impl Engine {
         }
     }
 
-    fn clean_with(&self, input: &str, buf: &mut ScanBuffers) -> Cleaned {
-        let normalized = normalise(input, &self.opts.normalise);
-        let text = normalized.as_str();
+    /// Segment and scan normalised text: the line views and the rule hits they index.
+    fn scan(&self, text: &str, buf: &mut ScanBuffers) -> (Vec<View>, Vec<Hit>) {
         let mut hits: Vec<Hit> = Vec::new();
-        let mut views: Vec<View> = segment::segment(text)
+        let views = segment::segment(text)
             .into_iter()
             .map(|l| {
                 let lo = hits.len() as u32;
@@ -191,7 +219,47 @@ impl Engine {
                 }
             })
             .collect();
+        (views, hits)
+    }
+
+    fn page_lines<'t>(&self, text: &'t str, views: &[View]) -> Vec<page::PageLine<'t>> {
+        views
+            .iter()
+            .map(|v| page::PageLine {
+                text: &text[v.start..v.end],
+                feat: v.feat,
+                marked: v.hit_hi > v.hit_lo,
+                blank_before: v.blank_before,
+            })
+            .collect()
+    }
+
+    fn clean_with(&self, input: &str, mode: Mode, buf: &mut ScanBuffers) -> Cleaned {
+        let normalized = normalise(input, &self.opts.normalise);
+        let text = normalized.as_str();
+        let (mut views, mut hits) = self.scan(text, buf);
         let mut removals = Vec::new();
+        let lines = if mode == Mode::Article { Vec::new() } else { self.page_lines(text, &views) };
+        let ran = if mode == Mode::Page || (mode == Mode::Auto && page::looks_like_page(&lines)) {
+            Mode::Page
+        } else {
+            Mode::Article
+        };
+        if ran == Mode::Page {
+            let keep = page::select_lines(&lines);
+            let mut kept = Vec::with_capacity(views.len());
+            let mut blank_pending = false;
+            for (v, k) in views.iter().zip(keep) {
+                if k {
+                    kept.push(View { blank_before: (v.blank_before || blank_pending) && !kept.is_empty(), ..*v });
+                    blank_pending = false;
+                } else {
+                    removals.push(Removal { start: v.start, end: v.end, cause: Cause::OutsideBody });
+                    blank_pending |= v.blank_before;
+                }
+            }
+            views = kept;
+        }
         let mut found = Vec::new();
         for _ in 0..MAX_ROUNDS {
             let fates = decide_round(text, &views, &hits, &self.rules, &self.decide, &mut found);
@@ -245,7 +313,7 @@ impl Engine {
             |c| matches!(c, Cause::Rule(r) if self.rules[r as usize].action == rules::Action::CutTail),
         );
         let metadata = found.into_iter().map(|(k, s, e)| (k, text[s..e].to_string())).collect();
-        Cleaned { text: out, normalized, removals, metadata }
+        Cleaned { text: out, normalized, removals, metadata, mode: ran }
     }
 }
 
@@ -282,7 +350,7 @@ mod tests {
     fn batch_equals_single() {
         let e = engine();
         let docs = ["One.\n\nTweet", "Two paragraphs here.\nAdvertisement\nMore text.", ""];
-        let batch = e.clean_batch(&docs, 2);
+        let batch = e.clean_batch(&docs, Mode::Article, 2);
         for (d, b) in docs.iter().zip(batch) {
             assert_eq!(b.unwrap(), e.clean(d));
         }
@@ -291,7 +359,7 @@ mod tests {
     #[test]
     fn max_bytes_is_enforced() {
         let e = Engine::builtin("en", &EngineOptions { max_bytes: 10, ..Default::default() }).unwrap();
-        assert!(matches!(e.try_clean("more than ten bytes"), Err(Error::Input { .. })));
-        assert!(e.try_clean("short").is_ok());
+        assert!(matches!(e.try_clean("more than ten bytes", Mode::Article), Err(Error::Input { .. })));
+        assert!(e.try_clean("short", Mode::Page).is_ok());
     }
 }

@@ -6,7 +6,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::{offsets, Cleaned, Engine, EngineOptions, Error, NormaliseOptions};
+use crate::{offsets, Cleaned, Engine, EngineOptions, Error, Mode, NormaliseOptions};
 
 create_exception!(_core, DechaffError, PyValueError, "Base class of every dechaff error (a ValueError).");
 create_exception!(_core, RuleError, DechaffError, "A rule file or rule is invalid; the message names the rule.");
@@ -23,8 +23,25 @@ fn to_py_err(e: Error) -> PyErr {
 
 /// (start, end, rule id, category), code-point offsets into `normalized`.
 type PyRemoval = (usize, usize, String, String);
-/// (text, normalized, removals, metadata, error message).
-type PyCleaned = (String, String, Vec<PyRemoval>, Vec<(String, String)>, Option<String>);
+/// (text, normalized, removals, metadata, mode that ran, error message).
+type PyCleaned = (String, String, Vec<PyRemoval>, Vec<(String, String)>, &'static str, Option<String>);
+
+fn parse_mode(mode: &str) -> PyResult<Mode> {
+    match mode {
+        "article" => Ok(Mode::Article),
+        "page" => Ok(Mode::Page),
+        "auto" => Ok(Mode::Auto),
+        other => Err(OptionError::new_err(format!("unknown engine mode {other:?}: article, page or auto"))),
+    }
+}
+
+fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Article => "article",
+        Mode::Page => "page",
+        Mode::Auto => "auto",
+    }
+}
 
 fn convert(engine: &Engine, c: Cleaned) -> PyCleaned {
     let mut offs: Vec<usize> = c.removals.iter().flat_map(|r| [r.start, r.end]).collect();
@@ -38,7 +55,7 @@ fn convert(engine: &Engine, c: Cleaned) -> PyCleaned {
             (o[0], o[1], id.to_string(), cat.to_string())
         })
         .collect();
-    (c.text, c.normalized, removals, c.metadata, None)
+    (c.text, c.normalized, removals, c.metadata, mode_name(c.mode), None)
 }
 
 /// The compiled engine (rules + options). Build once, share across threads.
@@ -72,34 +89,50 @@ impl PyEngine {
         Ok(PyEngine { inner })
     }
 
-    /// Clean one document: (text, normalized, removals, metadata, None).
-    fn clean(&self, py: Python<'_>, text: String) -> PyResult<PyCleaned> {
-        let engine = &self.inner;
-        py.detach(|| engine.try_clean(&text).map(|c| convert(engine, c))).map_err(to_py_err)
+    /// Clean one document: (text, normalized, removals, metadata, mode, None).
+    #[pyo3(signature = (text, mode="article"))]
+    fn clean(&self, py: Python<'_>, text: String, mode: &str) -> PyResult<PyCleaned> {
+        let (engine, mode) = (&self.inner, parse_mode(mode)?);
+        py.detach(|| engine.try_clean(&text, mode).map(|c| convert(engine, c))).map_err(to_py_err)
     }
 
     /// Clean many documents on `threads` threads (0: all cores). A document that cannot be
-    /// cleaned gives ("", "", [], [], message) in its place; the others are unaffected.
-    #[pyo3(signature = (texts, threads=0))]
-    fn clean_batch(&self, py: Python<'_>, texts: Vec<String>, threads: usize) -> Vec<PyCleaned> {
-        let engine = &self.inner;
-        py.detach(|| {
+    /// cleaned gives ("", "", [], [], mode, message) in its place; the others are unaffected.
+    #[pyo3(signature = (texts, threads=0, mode="article"))]
+    fn clean_batch(&self, py: Python<'_>, texts: Vec<String>, threads: usize, mode: &str) -> PyResult<Vec<PyCleaned>> {
+        let (engine, mode) = (&self.inner, parse_mode(mode)?);
+        Ok(py.detach(|| {
             engine
-                .clean_batch(&texts, threads)
+                .clean_batch(&texts, mode, threads)
                 .into_iter()
                 .map(|r| match r {
                     Ok(c) => convert(engine, c),
-                    Err(e) => (String::new(), String::new(), Vec::new(), Vec::new(), Some(e.to_string())),
+                    Err(e) => {
+                        (String::new(), String::new(), Vec::new(), Vec::new(), mode_name(mode), Some(e.to_string()))
+                    }
                 })
                 .collect()
-        })
+        }))
     }
 
     /// Just the cleaned texts of many documents (documents that cannot be cleaned give None).
-    #[pyo3(signature = (texts, threads=0))]
-    fn clean_texts(&self, py: Python<'_>, texts: Vec<String>, threads: usize) -> Vec<Option<String>> {
+    #[pyo3(signature = (texts, threads=0, mode="article"))]
+    fn clean_texts(
+        &self,
+        py: Python<'_>,
+        texts: Vec<String>,
+        threads: usize,
+        mode: &str,
+    ) -> PyResult<Vec<Option<String>>> {
+        let (engine, mode) = (&self.inner, parse_mode(mode)?);
+        Ok(py
+            .detach(|| engine.clean_batch(&texts, mode, threads).into_iter().map(|r| r.ok().map(|c| c.text)).collect()))
+    }
+
+    /// Is `text` whole-page text (menus and teasers around an article)?
+    fn detect_page(&self, py: Python<'_>, text: String) -> bool {
         let engine = &self.inner;
-        py.detach(|| engine.clean_batch(&texts, threads).into_iter().map(|r| r.ok().map(|c| c.text)).collect())
+        py.detach(|| engine.detect_page(&text))
     }
 
     /// Normalise with this engine's options.

@@ -26,7 +26,8 @@ CASES = _load()
 
 @cache
 def _cleaner(options: tuple[tuple[str, Any], ...]) -> Cleaner:
-    return Cleaner(**{k: list(v) if isinstance(v, tuple) else v for k, v in options})
+    kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in options}
+    return Cleaner(**{"mode": "article", **kwargs})
 
 
 def test_enough_cases() -> None:

@@ -17,7 +17,7 @@ from .rules import RuleSource, builtin_sources, load_extra
 MODES = ("auto", "article", "page", "html")
 
 #: Modes the engine can run today; the others raise :class:`ModeError`.
-AVAILABLE_MODES = ("article", "html")
+AVAILABLE_MODES = ("article", "page", "html")
 
 #: HTML extractors (``mode="html"``): trafilatura (default) or resiliparse (``dechaff[fast]``).
 EXTRACTORS = ("trafilatura", "resiliparse")
@@ -98,7 +98,9 @@ _BLOCK_TAG = re.compile(r"<(?:body|div|p|article|head|section|main|table)[\s>]")
 
 
 def detect_mode(text: str | bytes | bytearray | memoryview) -> str:
-    """Guess the mode for ``text``: ``html`` for markup, else ``article``."""
+    """``html`` for markup, else ``auto`` (the engine then tells whole-page text from an article).
+
+    See :meth:`Cleaner.detect_mode` for the full decision, page mode included."""
     if isinstance(text, (bytes, bytearray, memoryview)):
         text = bytes(text[:4096]).decode("latin-1")
     head = text[:4096].lstrip().lower()
@@ -106,7 +108,7 @@ def detect_mode(text: str | bytes | bytearray | memoryview) -> str:
         return "html"
     if head.startswith("<") and len(_TAG.findall(head)) >= 3 and _BLOCK_TAG.search(head):
         return "html"
-    return "article"
+    return "auto"
 
 
 class Cleaner:
@@ -171,21 +173,33 @@ class Cleaner:
 
     def _resolve_mode(self, text: str | bytes | bytearray | memoryview) -> str:
         mode = detect_mode(text) if self.mode == "auto" else self.mode
-        if mode not in AVAILABLE_MODES:
+        if mode not in AVAILABLE_MODES and mode != "auto":
             raise ModeError(f"mode={mode!r} is not available in this version of dechaff")
         return mode
 
+    def detect_mode(self, text: TextInput) -> str:
+        """The mode ``mode="auto"`` would run for ``text``: ``html``, ``page`` or ``article``."""
+        mode = detect_mode(text)
+        if mode == "html":
+            return mode
+        s = _as_text(text, {})
+        try:
+            return "page" if self._engine.detect_page(s) else "article"
+        except UnicodeEncodeError:
+            return "page" if self._engine.detect_page(_fix_surrogates(s)) else "article"
+
     def _result(self, raw: _core._RawResult, meta: dict[str, Any], mode: str) -> CleanResult:
-        text, normalized, removals, found, error = raw
+        text, normalized, removals, found, ran, error = raw
         if error is not None:
             raise InputError(error)
         metadata = dict(found)
         metadata.update(meta)
         spans = tuple(Removal(s, e, rule, cat, normalized[s:e]) for s, e, rule, cat in removals)
-        return CleanResult(text, normalized, spans, metadata, mode)
+        return CleanResult(text, normalized, spans, metadata, "html" if mode == "html" else ran)
 
     def _prepare(self, value: object) -> tuple[str, dict[str, Any], str]:
-        """Input → (text for the engine, metadata so far, mode). HTML is extracted here."""
+        """Input → (text for the engine, metadata so far, mode). HTML is extracted here; the
+        returned mode is ``html``, or the engine's ``article``, ``page`` or ``auto``."""
         if not isinstance(value, (str, bytes, bytearray, memoryview)):
             raise InputError(f"expected str or bytes, not {type(value).__name__}")
         mode = self._resolve_mode(value)
@@ -200,10 +214,11 @@ class Cleaner:
     def clean(self, text: TextInput) -> CleanResult:
         """Clean one document (``str``, or ``bytes``: UTF-8 for text, the declared charset for HTML)."""
         s, meta, mode = self._prepare(text)
+        engine_mode = "article" if mode == "html" else mode
         try:
-            raw = self._engine.clean(s)
+            raw = self._engine.clean(s, engine_mode)
         except UnicodeEncodeError:
-            raw = self._engine.clean(_fix_surrogates(s))
+            raw = self._engine.clean(_fix_surrogates(s), engine_mode)
         return self._result(raw, meta, mode)
 
     def clean_batch(self, texts: Sequence[TextInput], threads: int | None = None) -> list[CleanResult]:
@@ -213,11 +228,18 @@ class Cleaner:
         metas = [p[1] for p in prepared]
         modes = [p[2] for p in prepared]
         n = self.threads if threads is None else threads
-        try:
-            raws = self._engine.clean_batch(strs, n)
-        except UnicodeEncodeError:
-            raws = self._engine.clean_batch([_fix_surrogates(s) for s in strs], n)
-        return [self._result(r, m, mode) for r, m, mode in zip(raws, metas, modes)]
+        out: list[CleanResult | None] = [None] * len(strs)
+        # One engine call per engine mode (a batch usually has one), each across all cores.
+        for engine_mode in sorted({"article" if m == "html" else m for m in modes}):
+            idx = [i for i, m in enumerate(modes) if ("article" if m == "html" else m) == engine_mode]
+            batch = [strs[i] for i in idx]
+            try:
+                raws = self._engine.clean_batch(batch, n, engine_mode)
+            except UnicodeEncodeError:
+                raws = self._engine.clean_batch([_fix_surrogates(s) for s in batch], n, engine_mode)
+            for i, raw in zip(idx, raws):
+                out[i] = self._result(raw, metas[i], modes[i])
+        return [r for r in out if r is not None]
 
     def normalize(self, text: TextInput) -> str:
         """The normaliser alone, with this cleaner's options."""
