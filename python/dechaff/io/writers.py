@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import stat
 import re
 import sys
 import tempfile
@@ -34,13 +35,22 @@ class AtomicFile:
         self, path: str, *, compression: Optional[str] = "auto", tmp_dir: Optional[str] = None
     ) -> None:
         self.path = path
+        comp = compression_from_name(path) if compression == "auto" else compression
+        # A device or FIFO (/dev/null, a named pipe) is written in place: renaming a temporary
+        # file over it would replace the device with a regular file.
+        self._special = os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode)
+        if self._special:
+            self.tmp = ""
+            self._raw: BinaryIO = open(path, "wb", buffering=1 << 20)  # noqa: SIM115
+            self.fh: BinaryIO = open_sink(self._raw, comp)
+            self._done = False
+            return
         directory = tmp_dir or os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         fd, self.tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-        self._raw: BinaryIO = os.fdopen(fd, "wb", buffering=1 << 20)
-        comp = compression_from_name(path) if compression == "auto" else compression
-        self.fh: BinaryIO = open_sink(self._raw, comp)
+        self._raw = os.fdopen(fd, "wb", buffering=1 << 20)
+        self.fh = open_sink(self._raw, comp)
         self._done = False
 
     def write(self, data: bytes) -> None:
@@ -52,6 +62,11 @@ class AtomicFile:
         if self._done:
             return
         self.fh.close()
+        if self._special:
+            if not self._raw.closed:
+                self._raw.close()
+            self._done = True
+            return
         if not self._raw.closed:
             self._raw.flush()
             os.fsync(self._raw.fileno())
@@ -66,8 +81,9 @@ class AtomicFile:
         for f in (self.fh, self._raw):
             with contextlib.suppress(Exception):
                 f.close()
-        with contextlib.suppress(OSError):
-            os.unlink(self.tmp)
+        if not self._special:
+            with contextlib.suppress(OSError):
+                os.unlink(self.tmp)
         self._done = True
 
 
