@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
-import stat
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
