@@ -6,6 +6,9 @@ import bz2
 import gzip
 import json
 import lzma
+import os
+import stat
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -249,3 +252,18 @@ def test_explain_command(tmp_path: Path) -> None:
 def test_missing_input_is_a_usage_error(tmp_path: Path) -> None:
     res = run_cli(["clean", tmp_path / "nope.jsonl"])
     assert res.code == 2 and "no such file" in res.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_output_to_a_fifo_writes_in_place(tmp_path: Path) -> None:
+    """A device or FIFO given as -o is written, never replaced by a renamed file (/dev/null once was)."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    res = run_cli(["clean", SAMPLE, "-o", fifo, "--quarantine", tmp_path / "q.jsonl", "-q"])
+    reader.join(timeout=30)
+    assert res.code == 0, res.stderr
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert len(got[0].splitlines()) == N
