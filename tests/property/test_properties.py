@@ -126,3 +126,15 @@ def test_normalize_matches_reference_and_is_idempotent(
     fixed = x.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     assert got == reference.normalize(fixed, ascii_punctuation=ascii_punctuation, bullets=bullets)
     assert normalize(got, ascii_punctuation=ascii_punctuation, bullets=bullets) == got
+
+
+PAGE = Cleaner(mode="page")
+
+
+@given(hostile)
+def test_page_mode_output_is_a_clean_article(x: str) -> None:
+    """Page mode selects lines and then runs the article rules to a fixpoint."""
+    once = PAGE.clean(x)
+    again = CLEANER.clean(once.text)
+    assert again.text == once.text and again.removals == ()
+    assert not word_counts(once.text) - word_counts(once.normalized)

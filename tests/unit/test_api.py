@@ -1,0 +1,138 @@
+"""The public API: options, modes, errors, rules, bytes and hostile input."""
+
+from __future__ import annotations
+
+import pytest
+
+import dechaff
+from dechaff import Cleaner, DechaffError, InputError, ModeError, OptionError, RuleError, clean_article
+
+BODY = (
+    "The city council approved the new budget on Monday after a long debate about roads, schools "
+    "and the library, officials said."
+)
+
+
+def test_clean_article_removes_chaff_and_keeps_body() -> None:
+    text = f"{BODY}\n\nShare this article\n\n{BODY.replace('Monday', 'Tuesday')}\n\nAdvertisement"
+    out = clean_article(text)
+    assert "Share this article" not in out and "Advertisement" not in out
+    assert out.startswith("The city council") and "Tuesday" in out
+
+
+def test_result_fields_and_report() -> None:
+    r = Cleaner().clean(f"date 2023-04-02 {BODY}\n\nTweet")
+    assert r.metadata == {"date": "2023-04-02"}
+    assert r.mode == "article"
+    assert [x.category for x in r.removals] == ["label", "share"]
+    assert r.removals[0].text == "date 2023-04-02 "
+    rep = r.report()
+    assert rep["chars_before"] == len(r.normalized) and rep["chars_after"] == len(r.text)
+    assert rep["removed"][1]["rule"] == "en.share.button"
+    assert r.changed and r.chars_removed == len(r.normalized) - len(r.text)
+
+
+def test_disable_and_strict() -> None:
+    text = f"{BODY}\n\nTweet"
+    assert "Tweet" in Cleaner(disable=["share"]).clean(text).text
+    menu = f"Menu\n\n{BODY}"
+    assert "Menu" in Cleaner().clean(menu).text
+    assert "Menu" not in Cleaner(strict=True).clean(menu).text
+
+
+def test_extra_rules_from_string_and_file(tmp_path) -> None:
+    rule = '[[rule]]\nid = "my.promo"\ncategory = "ads"\nphrases = ["Buy the print edition"]\n'
+    text = f"{BODY}\n\nBuy the print edition"
+    assert "print edition" not in Cleaner(extra_rules=[rule]).clean(text).text
+    path = tmp_path / "mine.toml"
+    path.write_text(rule, encoding="utf-8")
+    result = Cleaner(extra_rules=[path]).clean(text)
+    assert [r.rule for r in result.removals] == ["my.promo"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "needle"),
+    [
+        ('[[rule]]\nid = "bad"\ncategory = "ads"\npattern = ""\n', "bad"),
+        ('[[rule]]\nid = "everything"\ncategory = "ads"\npattern = ".*"\n', "everything"),
+        ('[[rule]]\nid = "broken"\ncategory = "ads"\npattern = "("\n', "broken"),
+        ('[[rule]]\nid = "x"\ncategory = "ads"\nphrases = ["!!"]\n', "x"),
+        ('[[rule]]\nid = "en.share.button"\ncategory = "share"\nphrases = ["again"]\n', "duplicate"),
+        ("not toml [[", "not toml"),
+    ],
+)
+def test_bad_rules_raise_rule_error_naming_the_rule(rule: str, needle: str) -> None:
+    with pytest.raises(RuleError, match=needle.replace("[", r"\[").replace("]", r"\]")):
+        Cleaner(extra_rules=[rule])
+
+
+def test_missing_rule_file_is_a_rule_error(tmp_path) -> None:
+    with pytest.raises(RuleError):
+        Cleaner(extra_rules=[tmp_path / "nope.toml"])
+
+
+def test_error_hierarchy() -> None:
+    for err in (RuleError, InputError, OptionError, ModeError):
+        assert issubclass(err, DechaffError) and issubclass(err, ValueError)
+    with pytest.raises(OptionError):
+        Cleaner(lang="xx")
+    with pytest.raises(ModeError):
+        Cleaner(mode="pdf")
+    with pytest.raises(OptionError):
+        Cleaner(disable=["Not A Category!"])
+    with pytest.raises(InputError):
+        Cleaner().clean(12345)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="max_bytes"):
+        Cleaner(max_bytes=10).clean(BODY)
+
+
+def test_bytes_and_surrogates() -> None:
+    c = Cleaner(mode="article")
+    assert c.clean(BODY.encode()).text == BODY
+    bad = c.clean(b"caf\xe9 " + BODY.encode())
+    assert bad.metadata["decode_errors"] == "replaced" and "\ufffd" in bad.text
+    lone = c.clean("a\ud800b " + BODY)
+    assert "\ufffd" in lone.text
+    assert dechaff.normalize("x\ud83d\ude00") == "x😀"
+
+
+def test_batch_equals_single_and_keeps_order() -> None:
+    c = Cleaner(mode="article")
+    docs = [f"{BODY}\n\nTweet", "", "Advertisement", BODY, b"bytes " + BODY.encode()]
+    assert c.clean_batch(docs, threads=2) == [c.clean(d) for d in docs]
+
+
+def test_batch_with_too_large_document_raises() -> None:
+    with pytest.raises(InputError):
+        Cleaner(max_bytes=50).clean_batch(["short", BODY * 3])
+
+
+def test_normalize_options() -> None:
+    assert dechaff.normalize("  a\u00a0 b \r\n\n\n c ") == "a b\n\nc"
+    assert dechaff.normalize("“x” – y…", ascii_punctuation=True) == '"x" - y...'
+    assert dechaff.normalize("• item", bullets=True) == "- item"
+
+
+def test_list_rules_and_categories() -> None:
+    rules = dechaff.list_rules("en")
+    ids = {r["id"] for r in rules}
+    assert "en.related.tail_heading" in ids and "common.label.date" in ids
+    assert any(r["strict"] for r in rules)
+    cats = {r["category"] for r in rules}
+    assert cats <= set(dechaff.categories())
+    for needed in ("related", "bio", "caption", "credit", "share", "newsletter", "cookie", "navigation"):
+        assert needed in cats
+    for needed in ("standards", "comments", "ads", "audio_widget", "label"):
+        assert needed in cats
+
+
+def test_modes() -> None:
+    c = Cleaner()
+    assert c.clean(BODY).mode == "article"
+    page = "\n".join(
+        ["Home", "News", "Sport", "Weather", "Login", "Search"] + [BODY] * 4 + ["Footer", "Contact"]
+    )
+    assert c.detect_mode(page) == "page"
+    assert Cleaner(mode="page").clean(page).text.split("\n")[0] == BODY
+    assert c.detect_mode("<!doctype html><html><body><p>x</p></body></html>") == "html"
+    assert c.detect_mode(BODY) == "article"
