@@ -164,8 +164,8 @@ impl Engine {
     pub fn detect_page(&self, text: &str) -> bool {
         let normalized = normalise(text, &self.opts.normalise);
         let mut buf = ScanBuffers::default();
-        let (views, _) = self.scan(&normalized, &mut buf);
-        page::looks_like_page(&self.page_lines(&normalized, &views))
+        let (views, hits) = self.scan(&normalized, &mut buf);
+        page::looks_like_page(&self.page_lines(&normalized, &views, &hits))
     }
 
     fn check_size(&self, text: &str) -> Result<()> {
@@ -222,31 +222,42 @@ impl Engine {
         (views, hits)
     }
 
-    fn page_lines<'t>(&self, text: &'t str, views: &[View]) -> Vec<page::PageLine<'t>> {
+    fn page_lines<'t>(&self, text: &'t str, views: &[View], hits: &[Hit]) -> Vec<page::PageLine<'t>> {
         views
             .iter()
             .map(|v| page::PageLine {
                 text: &text[v.start..v.end],
                 feat: v.feat,
                 marked: v.hit_hi > v.hit_lo,
+                tail_marked: hits[v.hit_lo as usize..v.hit_hi as usize]
+                    .iter()
+                    .any(|h| self.rules[h.rule as usize].action == rules::Action::CutTail),
                 blank_before: v.blank_before,
             })
             .collect()
     }
 
     fn clean_with(&self, input: &str, mode: Mode, buf: &mut ScanBuffers) -> Cleaned {
+        let page = |lines: &[page::PageLine<'_>]| Some(page::select_lines(lines));
+        let auto = |lines: &[page::PageLine<'_>]| page::auto_select(lines);
+        let select: Option<&page::Selector> = match mode {
+            Mode::Article => None,
+            Mode::Page => Some(&page),
+            Mode::Auto => Some(&auto),
+        };
+        self.clean_selecting(input, buf, select)
+    }
+
+    /// Clean one document; `select` picks the article's lines of whole-page text (no selector,
+    /// or a selector that returns `None`: the text is an article, article mode runs).
+    fn clean_selecting(&self, input: &str, buf: &mut ScanBuffers, select: Option<&page::Selector>) -> Cleaned {
         let normalized = normalise(input, &self.opts.normalise);
         let text = normalized.as_str();
         let (mut views, mut hits) = self.scan(text, buf);
         let mut removals = Vec::new();
-        let lines = if mode == Mode::Article { Vec::new() } else { self.page_lines(text, &views) };
-        let ran = if mode == Mode::Page || (mode == Mode::Auto && page::looks_like_page(&lines)) {
-            Mode::Page
-        } else {
-            Mode::Article
-        };
-        if ran == Mode::Page {
-            let keep = page::select_lines(&lines);
+        let selected = select.and_then(|f| f(&self.page_lines(text, &views, &hits)));
+        let ran = if selected.is_some() { Mode::Page } else { Mode::Article };
+        if let Some(keep) = selected {
             let mut kept = Vec::with_capacity(views.len());
             let mut blank_pending = false;
             for (v, k) in views.iter().zip(keep) {

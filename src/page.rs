@@ -1,11 +1,34 @@
 //! Page mode: find the article inside whole-page text (one line per block, as in Common Crawl
-//! WET records). Every line gets a score from cheap features; the article is the best
-//! contiguous run of lines (maximum-sum), and the article rules then clean that run.
+//! WET records).
 //!
-//! This first version scores a line by its length and final punctuation only, with a barrier
-//! at lines that a rule matched (menus, "Related", "Comments", …).
+//! 1. Every non-blank line gets cheap measurements (length, final punctuation, case, digits,
+//!    function words, chrome keywords, rule hits, …) and page-level context (position, text
+//!    density around it, neighbours): the stage-1 features.
+//! 2. A logistic regression turns them into a content probability `p1` per line.
+//! 3. A second logistic regression looks at the smoothed `p1` around the line (windows, content
+//!    mass before and after, the best `p1` run) and gives `p2`.
+//! 4. The article is the maximum-sum contiguous run of `p2 − T − B·marker`; the article rules then
+//!    clean that run (tail markers, comments, bios, …).
+//!
+//! The weights live in `page/weights.rs`, written by `benchmarks/train_page.py` (trained on
+//! `wcxb-dev` only). Everything is linear in the number of lines.
+//!
+//! `mode="auto"` ([`auto_select`]) uses a third small logistic regression over page-level
+//! statistics and runs page mode only when it is confident.
+
+mod weights;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+use regex::Regex;
 
 use crate::segment::Features;
+pub use weights::{N1, N2, NA};
+
+/// Picks the article's lines of whole-page text; `None` when the text is not whole-page text.
+pub type Selector = dyn Fn(&[PageLine<'_>]) -> Option<Vec<bool>>;
 
 /// What page selection needs to know of one line.
 #[derive(Debug, Clone, Copy)]
@@ -14,94 +37,783 @@ pub struct PageLine<'a> {
     pub feat: Features,
     /// A rule matched the line (a marker of page chrome).
     pub marked: bool,
+    /// A tail-cut rule matched the line ("Related", "Comments", "About the author", …).
+    pub tail_marked: bool,
     pub blank_before: bool,
 }
 
-fn ends_in_ellipsis(s: &str) -> bool {
-    s.ends_with('…') || s.ends_with("...")
+// ------------------------------------------------------------------------------------------
+// Per-line measurements
+
+/// Function words of en/de/fr/es/pt/it/nl/id/ru: a share of them marks running prose.
+const FUNC: &str = "the and of to in is that it for with was on as are be this by at from have not but or an \
+his her their they we you he she has had were been which who will would can could \
+der die das und ist nicht mit den ein eine auch sich zu von dem des im für auf dass wird \
+le la les et est des une un du dans que pour pas qui sur il elle sont au aux ce cette \
+el los las y del en por con una es se para no lo como más pero su \
+o os as e do da em um não com que uma dos das ao mais \
+il di che è per della sono gli nel alla \
+de het een en van dat niet zijn op te \
+yang dan di ini itu dengan untuk tidak dari ke akan \
+и в не на что с по это как он но из за то";
+
+/// Keywords of page chrome, anywhere in a (lowercased) line.
+const KW: &[&str] = &[
+    "share",
+    "comment",
+    "related",
+    "cookie",
+    "subscribe",
+    "newsletter",
+    "sign in",
+    "sign up",
+    "log in",
+    "login",
+    "register",
+    "advertis",
+    "sponsor",
+    "read more",
+    "more stories",
+    "recommended",
+    "trending",
+    "popular",
+    "follow us",
+    "privacy",
+    "terms",
+    "copyright",
+    "©",
+    "rights reserved",
+    "skip to",
+    "menu",
+    "search",
+    "contact",
+    "about us",
+    "tags",
+    "categor",
+    "previous",
+    "next",
+    "reply",
+    "posted in",
+    "leave a",
+    "you may also",
+    "you might also",
+    "also like",
+    "loading",
+    "click here",
+    "download",
+    "print",
+    "email",
+    "facebook",
+    "twitter",
+    "linkedin",
+    "whatsapp",
+    "pinterest",
+    "instagram",
+    "youtube",
+    "teilen",
+    "kommentar",
+    "anmelden",
+    "datenschutz",
+    "impressum",
+    "werbung",
+    "weiterlesen",
+    "partager",
+    "commentaire",
+    "connexion",
+    "publicité",
+    "lire aussi",
+    "mentions légales",
+    "compartir",
+    "comentario",
+    "compartilhar",
+    "comentários",
+    "publicidad",
+    "publicidade",
+    "leia mais",
+    "leer más",
+    "condivid",
+    "commenti",
+    "поделиться",
+    "коммент",
+    "реклама",
+    "подпис",
+    "читайте также",
+    "シェア",
+    "コメント",
+    "関連",
+    "広告",
+    "댓글",
+    "공유",
+    "관련",
+    "评论",
+    "分享",
+    "相关",
+    "登录",
+];
+
+/// Names of page sections; a short unpunctuated line with one of them is a section marker.
+const MARKERS: &[&str] = &[
+    "comment",
+    "reply",
+    "replies",
+    "responses",
+    "leave a",
+    "related",
+    "share",
+    "author",
+    "you may also",
+    "you might also",
+    "read more",
+    "more from",
+    "more stories",
+    "recommended",
+    "popular",
+    "trending",
+    "newsletter",
+    "subscribe",
+    "sign up",
+    "tags",
+    "filed under",
+    "posted in",
+    "categories",
+    "previous",
+    "next",
+    "footer",
+    "sidebar",
+    "trackback",
+    "reader interactions",
+    "discussion",
+    "conversation",
+    "further reading",
+    "see also",
+    "advertisement",
+    "sponsored",
+    "about us",
+    "follow us",
+    "most read",
+    "latest",
+    "more on",
+    "don't miss",
+    "editor's pick",
+    "top stories",
+    "navigation",
+    "menu",
+    "kommentar",
+    "teilen",
+    "mehr zum thema",
+    "das könnte",
+    "weitere artikel",
+    "ähnliche",
+    "commentaire",
+    "partager",
+    "à lire aussi",
+    "lire aussi",
+    "articles similaires",
+    "sur le même sujet",
+    "comentario",
+    "compartir",
+    "relacionad",
+    "te puede interesar",
+    "lee también",
+    "leia também",
+    "comentários",
+    "compartilhe",
+    "veja também",
+    "commenti",
+    "condividi",
+    "articoli correlati",
+    "leggi anche",
+    "комментари",
+    "поделиться",
+    "читайте также",
+    "похожие",
+    "популярное",
+    "コメント",
+    "関連記事",
+    "シェア",
+    "人気記事",
+    "댓글",
+    "관련기사",
+    "공유",
+    "评论",
+    "相关",
+    "分享",
+    "推荐",
+];
+
+struct Tables {
+    func: std::collections::HashSet<&'static str>,
+    kw: AhoCorasick,
+    markers: AhoCorasick,
+    date: Regex,
+    says: Regex,
 }
 
-/// Score of one line: long sentence-final lines are body, short or unpunctuated ones are not.
-fn line_score(l: &PageLine<'_>) -> f64 {
-    let w = f64::from(l.feat.words);
-    let sentence = l.feat.terminal && !ends_in_ellipsis(l.text);
-    let mut s = if sentence { w.min(40.0) / 10.0 } else { 0.0 };
-    if l.feat.words < 10 || !sentence {
-        s -= 1.0;
+fn tables() -> &'static Tables {
+    static T: OnceLock<Tables> = OnceLock::new();
+    T.get_or_init(|| Tables {
+        func: FUNC.split_whitespace().collect(),
+        kw: AhoCorasick::new(KW).expect("keyword automaton"),
+        markers: AhoCorasick::new(MARKERS).expect("marker automaton"),
+        date: Regex::new(r"\b\d{1,2}:\d{2}\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b(19|20)\d{2}\b").expect("date"),
+        says: Regex::new(r"(?i)(says|said|wrote|schreibt|dit|dice|disse|пишет)\s*:?\s*$").expect("says"),
+    })
+}
+
+/// Characters of scripts written without spaces (a character counts as half a word).
+#[inline]
+fn is_nospace(c: char) -> bool {
+    matches!(c as u32, 0x3040..=0x30FF | 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0x0E00..=0x0E7F | 0xFF66..=0xFF9F)
+}
+
+#[inline]
+fn is_closer(c: char) -> bool {
+    matches!(c, '"' | '\'' | '”' | '’' | '»' | ')' | ']' | '）' | '」' | '』' | '】')
+}
+
+#[inline]
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Raw measurements of one stripped, non-empty line.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Stats {
+    /// Characters.
+    pub n: u32,
+    /// Effective words: space-separated words without no-space characters, plus half the
+    /// no-space characters; at least 1.
+    pub weff: f64,
+    pub ends_sent: bool,
+    pub ends_ell: bool,
+    pub ends_colon: bool,
+    pub ends_alnum: bool,
+    pub commas: u32,
+    pub inner_sent: bool,
+    /// Share of non-numeric tokens that start upper-case.
+    pub cap: f64,
+    /// Share of characters that are digits.
+    pub digits: f64,
+    /// Share of tokens that are function words.
+    pub fw: f64,
+    /// Share of tokens of 3 characters or fewer.
+    pub short: f64,
+    /// Mean length of the space-separated words.
+    pub avgw: f64,
+    pub kw: bool,
+    pub pipes: bool,
+    pub url: bool,
+    pub upper: bool,
+    pub bullet: bool,
+    /// A short line (≤ 6 words, no sentence end) naming a page section.
+    pub marker: bool,
+    pub date_like: bool,
+    pub says: bool,
+}
+
+impl Stats {
+    /// A long sentence: at least 10 words, ending in sentence punctuation.
+    #[inline]
+    pub fn good(&self) -> bool {
+        self.weff >= 10.0 && self.ends_sent
     }
-    if l.marked && l.feat.words <= 8 {
-        s -= 1.0;
+
+    /// The length + punctuation score of the first version (and of the page-level features).
+    #[inline]
+    pub fn simple_score(&self) -> f64 {
+        let w = self.weff;
+        let base = if self.ends_sent { w.min(40.0) / 10.0 } else { 0.0 };
+        base - if w < 10.0 || !self.ends_sent { 1.0 } else { 0.0 }
     }
-    s
+}
+
+fn starts_with_bullet(s: &str) -> bool {
+    let mut it = s.chars();
+    let (Some(a), Some(b)) = (it.next(), it.next()) else { return false };
+    let space_at = |c: Option<char>| c.is_some_and(char::is_whitespace);
+    if matches!(a, '-' | '*' | '•' | '–' | '—' | '·') {
+        return b.is_whitespace();
+    }
+    if a.is_ascii_lowercase() {
+        return matches!(b, '.' | ')') && space_at(it.next());
+    }
+    if a.is_ascii_digit() {
+        if matches!(b, '.' | ')') {
+            return space_at(it.next());
+        }
+        if b.is_ascii_digit() {
+            let c = it.next();
+            return matches!(c, Some('.' | ')')) && space_at(it.next());
+        }
+    }
+    false
+}
+
+/// Measure one line. `low` is a scratch buffer (the lowercased line ends up in it).
+pub fn line_stats(line: &str, low: &mut String) -> Stats {
+    let s = line.trim();
+    let t = tables();
+    low.clear();
+    let (mut n, mut ns, mut digits, mut commas, mut sent_marks) = (0u32, 0u32, 0u32, 0u32, 0u32);
+    let (mut words, mut latin_words, mut latin_chars) = (0u32, 0u32, 0u32);
+    let (mut word_len, mut word_nospace, mut in_word) = (0u32, false, false);
+    let (mut ntok, mut alpha_tok, mut cap_tok, mut short_tok, mut fw_tok) = (0u32, 0u32, 0u32, 0u32, 0u32);
+    let (mut tok_start, mut tok_len, mut tok_numeric, mut tok_cap) = (usize::MAX, 0u32, true, false);
+    let (mut pipes, mut has_lower, mut has_alpha) = (false, false, false);
+    let mut last_sent_mark = false;
+    let mut end_token = |low: &str, start: usize, len: u32, numeric: bool, cap: bool| {
+        ntok += 1;
+        if !numeric {
+            alpha_tok += 1;
+            cap_tok += u32::from(cap);
+        }
+        short_tok += u32::from(len <= 3);
+        if len <= 8 && t.func.contains(&low[start..]) {
+            fw_tok += 1;
+        }
+    };
+    for c in s.chars() {
+        n += 1;
+        let nospace = is_nospace(c);
+        ns += u32::from(nospace);
+        if c.is_numeric() {
+            digits += 1;
+        }
+        if c.is_lowercase() {
+            has_lower = true;
+        }
+        if c.is_alphabetic() {
+            has_alpha = true;
+        }
+        match c {
+            ',' | '，' | '、' | ';' | '；' => commas += 1,
+            '|' | '•' | '·' | '»' | '›' => pipes = true,
+            _ => {}
+        }
+        last_sent_mark = matches!(c, '.' | '!' | '?' | '。' | '！' | '？');
+        sent_marks += u32::from(last_sent_mark);
+        // Space-separated words.
+        if c.is_whitespace() {
+            if in_word {
+                words += 1;
+                if !word_nospace {
+                    latin_words += 1;
+                    latin_chars += word_len;
+                }
+            }
+            in_word = false;
+        } else {
+            if !in_word {
+                in_word = true;
+                word_len = 0;
+                word_nospace = false;
+            }
+            word_len += 1;
+            word_nospace |= nospace;
+        }
+        // \w+ tokens, lowercased into `low` to look up function words.
+        if is_word_char(c) {
+            if tok_start == usize::MAX {
+                tok_start = low.len();
+                tok_len = 0;
+                tok_numeric = true;
+                tok_cap = c.is_uppercase();
+            }
+            tok_len += 1;
+            tok_numeric &= c.is_numeric();
+            for l in c.to_lowercase() {
+                low.push(l);
+            }
+        } else {
+            if tok_start != usize::MAX {
+                end_token(low.as_str(), tok_start, tok_len, tok_numeric, tok_cap);
+                tok_start = usize::MAX;
+            }
+            for l in c.to_lowercase() {
+                low.push(l);
+            }
+        }
+    }
+    if tok_start != usize::MAX {
+        end_token(low.as_str(), tok_start, tok_len, tok_numeric, tok_cap);
+    }
+    if in_word {
+        words += 1;
+        if !word_nospace {
+            latin_words += 1;
+            latin_chars += word_len;
+        }
+    }
+    let _ = words;
+    let weff = (f64::from(latin_words) + f64::from(ns) / 2.0).max(1.0);
+    let last = s.chars().rev().find(|&c| !is_closer(c));
+    let ell = s.ends_with("...") || s.ends_with('…');
+    let ends_sent = last.is_some_and(|c| matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '…')) && !ell;
+    let per_tok = |k: u32| if ntok == 0 { 0.0 } else { f64::from(k) / f64::from(ntok) };
+    let lows = low.as_str();
+    let kw = t.kw.is_match(lows);
+    let marker = weff <= 6.0 && !ends_sent && t.markers.is_match(lows);
+    let date_like = weff <= 12.0 && t.date.is_match(s);
+    // "… says:" only looks at the end of the line.
+    let tail_from = s.len().saturating_sub(24);
+    let tail_from = (tail_from..s.len()).find(|&i| s.is_char_boundary(i)).unwrap_or(s.len());
+    Stats {
+        n,
+        weff,
+        ends_sent,
+        ends_ell: ell,
+        ends_colon: matches!(last, Some(':' | '：')),
+        ends_alnum: last.is_some_and(char::is_alphanumeric),
+        commas,
+        inner_sent: sent_marks > u32::from(last_sent_mark),
+        cap: if alpha_tok == 0 { 0.0 } else { f64::from(cap_tok) / f64::from(alpha_tok) },
+        digits: if n == 0 { 0.0 } else { f64::from(digits) / f64::from(n) },
+        fw: per_tok(fw_tok),
+        short: per_tok(short_tok),
+        avgw: if latin_words == 0 { 0.0 } else { f64::from(latin_chars) / f64::from(latin_words) },
+        kw,
+        pipes,
+        url: lows.contains("http") || lows.contains("www.") || s.contains('@'),
+        upper: has_alpha && !has_lower,
+        bullet: starts_with_bullet(s),
+        marker,
+        date_like,
+        says: t.says.is_match(&s[tail_from..]),
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// Maximum-sum runs
+
+/// Maximum-sum contiguous run of `scores` as a half-open range plus its sum (the first best run
+/// on ties; a run restarts when the running sum is ≤ 0). `None` for no scores.
+pub fn kadane(scores: impl IntoIterator<Item = f64>) -> Option<(usize, usize, f64)> {
+    let (mut best, mut range) = (f64::NEG_INFINITY, None);
+    let (mut cur, mut start) = (0.0f64, 0usize);
+    for (i, s) in scores.into_iter().enumerate() {
+        if i == 0 || cur <= 0.0 {
+            cur = s;
+            start = i;
+        } else {
+            cur += s;
+        }
+        if cur > best {
+            best = cur;
+            range = Some((start, i + 1));
+        }
+    }
+    range.map(|(a, b)| (a, b, best))
 }
 
 /// Maximum-sum contiguous run of `scores` as a half-open range; `None` when no run is positive.
 pub fn best_run(scores: &[f64]) -> Option<(usize, usize)> {
-    let (mut best, mut best_range) = (0.0f64, None);
-    let (mut sum, mut start) = (0.0f64, 0usize);
-    for (i, &s) in scores.iter().enumerate() {
-        if sum <= 0.0 {
-            sum = 0.0;
-            start = i;
-        }
-        sum += s;
-        if sum > best {
-            best = sum;
-            best_range = Some((start, i + 1));
-        }
-    }
-    best_range
+    kadane(scores.iter().copied()).and_then(|(a, b, s)| (s > 0.0).then_some((a, b)))
 }
 
-/// Which lines belong to the article (true) in whole-page text.
-pub fn select_lines(lines: &[PageLine<'_>]) -> Vec<bool> {
-    let scores: Vec<f64> = lines.iter().map(line_score).collect();
-    let mut keep = vec![false; lines.len()];
-    if let Some((a, b)) = best_run(&scores) {
-        keep[a..b].fill(true);
+// ------------------------------------------------------------------------------------------
+// The model
+
+#[inline]
+fn sigmoid(z: f64) -> f64 {
+    1.0 / (1.0 + (-z.clamp(-30.0, 30.0)).exp())
+}
+
+#[inline]
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-4, 1.0 - 1e-4);
+    (p / (1.0 - p)).ln()
+}
+
+#[inline]
+fn dot(w: &[f64], b: f64, x: &[f64]) -> f64 {
+    b + w.iter().zip(x).map(|(a, c)| a * c).sum::<f64>()
+}
+
+#[inline]
+fn flag(b: bool) -> f64 {
+    if b {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// Per-line measurements of a page plus the page-level numbers both models share.
+pub struct Analysis {
+    pub stats: Vec<Stats>,
+    /// Stage-1 features, `N1` per line.
+    pub x1: Vec<f64>,
+}
+
+/// Stage-1 features of every line of a page.
+pub fn analyse(lines: &[PageLine<'_>]) -> Analysis {
+    let m = lines.len();
+    let mut low = String::new();
+    let stats: Vec<Stats> = lines.iter().map(|l| line_stats(l.text, &mut low)).collect();
+    let mut x1 = vec![0.0; m * N1];
+    if m == 0 {
+        return Analysis { stats, x1 };
+    }
+    let mut counts: HashMap<&str, u32> = HashMap::with_capacity(m);
+    for l in lines {
+        *counts.entry(l.text.trim()).or_insert(0) += 1;
+    }
+    let good: Vec<f64> = stats.iter().map(|s| flag(s.good())).collect();
+    let gw = |k: usize| if stats[k].good() { stats[k].weff } else { 0.0 };
+    let tot_g = {
+        let t: f64 = (0..m).map(gw).sum();
+        if t > 0.0 {
+            t
+        } else {
+            1.0
+        }
+    };
+    let tot_w = {
+        let t: f64 = stats.iter().map(|s| s.weff).sum();
+        if t > 0.0 {
+            t
+        } else {
+            1.0
+        }
+    };
+    let longest = (0..m).fold(0, |b, k| if stats[k].weff > stats[b].weff { k } else { b });
+    let (bs, be, _) = kadane(stats.iter().map(Stats::simple_score)).unwrap_or((0, 0, 0.0));
+    let mut pre = Vec::with_capacity(m + 1);
+    pre.push(0.0);
+    for g in &good {
+        pre.push(pre.last().copied().unwrap_or(0.0) + g);
+    }
+    let win = |k: usize, r: usize| {
+        let (a, b) = (k.saturating_sub(r), (k + r + 1).min(m));
+        (pre[b] - pre[a] - good[k]) / (if b - a > 1 { (b - a - 1) as f64 } else { 1.0 })
+    };
+    let mf = m as f64;
+    let (mut cum_g, mut cum_w) = (0.0, 0.0);
+    let (mut markers_after_longest, mut tails_after_longest) = (0u32, 0u32);
+    for k in 0..m {
+        let s = &stats[k];
+        let l = &lines[k];
+        let w = s.weff;
+        let cum = cum_g / tot_g;
+        let (mk_before, tail_before) = if k > longest {
+            (f64::from(markers_after_longest.min(3)) / 3.0, f64::from(tails_after_longest.min(2)) / 2.0)
+        } else {
+            (0.0, 0.0)
+        };
+        let x = &mut x1[k * N1..(k + 1) * N1];
+        let base = [
+            (1.0 + w).ln(),
+            flag(w < 4.0),
+            flag(w >= 10.0),
+            flag(w >= 25.0),
+            flag(s.ends_sent),
+            flag(s.ends_ell),
+            flag(s.ends_colon),
+            flag(s.ends_alnum),
+            (f64::from(s.commas) / w).min(1.0),
+            flag(s.inner_sent),
+            s.cap,
+            s.digits,
+            s.fw,
+            s.short,
+            s.avgw / 10.0,
+            flag(s.kw && w <= 8.0),
+            flag(s.kw && w > 8.0),
+            flag(s.pipes),
+            flag(s.url),
+            flag(s.upper),
+            flag(s.bullet),
+            flag(counts.get(l.text.trim()).copied().unwrap_or(1) > 1),
+            k as f64 / mf,
+            cum_w / tot_w,
+            cum,
+            cum.min(1.0 - cum - gw(k) / tot_g),
+            (k as f64 - longest as f64).abs() / mf,
+            flag(bs <= k && k < be),
+            win(k, 2),
+            win(k, 5),
+            win(k, 15),
+            flag(k == 0 || l.blank_before),
+            flag(k + 1 == m || lines[k + 1].blank_before),
+            flag(s.marker),
+            mk_before,
+            flag(s.date_like),
+            flag(s.says),
+        ];
+        x[..base.len()].copy_from_slice(&base);
+        let mut j = base.len();
+        for nb in [k.checked_sub(1), (k + 1 < m).then_some(k + 1)] {
+            if let Some(nb) = nb {
+                let t = &stats[nb];
+                x[j] = (1.0 + t.weff).ln();
+                x[j + 1] = flag(t.ends_sent);
+                x[j + 2] = good[nb];
+            }
+            j += 3;
+        }
+        // Rule hits: a short line a rule matched is chrome; after a tail marker the page turns.
+        x[j] = flag(l.marked && w <= 8.0);
+        x[j + 1] = flag(l.tail_marked);
+        x[j + 2] = tail_before;
+        debug_assert_eq!(j + 3, N1);
+        if k > longest {
+            markers_after_longest += u32::from(s.marker);
+            tails_after_longest += u32::from(l.tail_marked);
+        }
+        cum_g += gw(k);
+        cum_w += w;
+    }
+    Analysis { stats, x1 }
+}
+
+/// Stage-1 probabilities.
+pub fn stage1(a: &Analysis) -> Vec<f64> {
+    a.x1.chunks_exact(N1).map(|x| sigmoid(dot(&weights::W1, weights::B1, x))).collect()
+}
+
+/// Stage-2 features (`N2` per line) from the stage-1 probabilities `p`.
+pub fn stage2_features(a: &Analysis, p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut x2 = vec![0.0; m * N2];
+    if m == 0 {
+        return x2;
+    }
+    let mut pre = Vec::with_capacity(m + 1);
+    pre.push(0.0);
+    for v in p {
+        pre.push(pre.last().copied().unwrap_or(0.0) + v);
+    }
+    let mut cm = Vec::with_capacity(m + 1);
+    cm.push(0.0);
+    for (v, s) in p.iter().zip(&a.stats) {
+        cm.push(cm.last().copied().unwrap_or(0.0) + v * (1.0 + s.weff).ln());
+    }
+    let tot = if cm[m] > 0.0 { cm[m] } else { 1.0 };
+    let (rs, re, _) = kadane(p.iter().map(|v| v - weights::T_REGION)).unwrap_or((0, 0, 0.0));
+    let win = |k: usize, r: usize| {
+        let (lo, hi) = (k.saturating_sub(r), (k + r + 1).min(m));
+        (pre[hi] - pre[lo] - p[k]) / ((hi - lo - 1).max(1) as f64)
+    };
+    let mf = m as f64;
+    for k in 0..m {
+        let before = cm[k] / tot;
+        let after = (tot - cm[k + 1]) / tot;
+        let inside = rs <= k && k < re;
+        let dist = if inside { 0.0 } else { (k.abs_diff(rs).min(k.abs_diff(re - 1))) as f64 / mf };
+        let x1 = &a.x1[k * N1..(k + 1) * N1];
+        let row = [
+            logit(p[k]),
+            win(k, 1),
+            win(k, 3),
+            win(k, 10),
+            if k > 0 { p[k - 1] } else { 0.0 },
+            if k + 1 < m { p[k + 1] } else { 0.0 },
+            before,
+            after,
+            before.min(after),
+            flag(inside),
+            dist,
+            flag(k < rs),
+            x1[0],
+            x1[4],
+            x1[15],
+            x1[1],
+            x1[21],
+            x1[N1 - 3],
+            x1[N1 - 2],
+        ];
+        x2[k * N2..(k + 1) * N2].copy_from_slice(&row);
+    }
+    x2
+}
+
+/// Stage-2 content probability of every line.
+pub fn line_probs(a: &Analysis) -> Vec<f64> {
+    let p1 = stage1(a);
+    let x2 = stage2_features(a, &p1);
+    x2.chunks_exact(N2).map(|x| sigmoid(dot(&weights::W2, weights::B2, x))).collect()
+}
+
+/// Keep the maximum-sum run of `p − T − B·marker` (nothing when no run is positive).
+pub fn select_from_probs(a: &Analysis, p: &[f64], t: f64, b: f64) -> Vec<bool> {
+    let mut keep = vec![false; p.len()];
+    let scores = p.iter().zip(&a.stats).map(|(v, s)| v - t - if s.marker { b } else { 0.0 });
+    if let Some((lo, hi, sum)) = kadane(scores) {
+        if sum > 0.0 {
+            keep[lo..hi].fill(true);
+        }
     }
     keep
 }
 
-/// Does this look like whole-page text (menus and teasers around an article) rather than an
-/// already-extracted article? Decides `mode="auto"`.
-pub fn looks_like_page(lines: &[PageLine<'_>]) -> bool {
-    let n = lines.len();
-    if n < 8 {
-        return false;
+/// Which lines belong to the article (true) in whole-page text.
+pub fn select_lines(lines: &[PageLine<'_>]) -> Vec<bool> {
+    let a = analyse(lines);
+    let p = line_probs(&a);
+    select_from_probs(&a, &p, weights::T_SELECT, weights::B_MARKER)
+}
+
+// ------------------------------------------------------------------------------------------
+// mode="auto"
+
+/// Page-level features of the auto-detector (`NA` values).
+pub fn auto_features(lines: &[PageLine<'_>], a: &Analysis, keep: &[bool]) -> [f64; NA] {
+    let m = lines.len();
+    if m == 0 {
+        return [0.0; NA];
     }
-    let short = lines.iter().filter(|l| l.feat.words < 4).count() as f64 / n as f64;
-    let marked = lines.iter().filter(|l| l.marked).count() as f64 / n as f64;
-    let total: u64 = lines.iter().map(|l| u64::from(l.feat.words)).sum();
-    let scores: Vec<f64> = lines.iter().map(line_score).collect();
-    let inside: u64 = best_run(&scores).map_or(0, |(a, b)| lines[a..b].iter().map(|l| u64::from(l.feat.words)).sum());
-    let outside = if total == 0 { 0.0 } else { 1.0 - inside as f64 / total as f64 };
-    short + marked + outside > 0.75
+    let mf = m as f64;
+    let share = |f: &dyn Fn(usize) -> bool| (0..m).filter(|&k| f(k)).count() as f64 / mf;
+    let st = &a.stats;
+    let short = share(&|k| st[k].weff < 4.0);
+    let nopunct = share(&|k| !st[k].ends_sent);
+    let head = m.min(20);
+    let head_short = (0..head).filter(|&k| st[k].weff < 4.0).count() as f64 / head as f64;
+    let repeated = share(&|k| a.x1[k * N1 + 21] > 0.0);
+    let (bs, be, _) = kadane(st.iter().map(Stats::simple_score)).unwrap_or((0, 0, 0.0));
+    let tot_n: f64 = st.iter().map(|s| f64::from(s.n)).sum::<f64>().max(1.0);
+    let outside_simple = (0..m).filter(|&k| k < bs || k >= be).map(|k| f64::from(st[k].n)).sum::<f64>() / tot_n;
+    let outside_sel = (0..m).filter(|&k| !keep[k]).map(|k| f64::from(st[k].n)).sum::<f64>() / tot_n;
+    let good_out = (0..m).filter(|&k| !keep[k] && st[k].good()).map(|k| f64::from(st[k].n)).sum::<f64>() / tot_n;
+    let markers = share(&|k| st[k].marker);
+    let marked = share(&|k| lines[k].marked);
+    let kw_short = share(&|k| st[k].kw && st[k].weff <= 8.0);
+    [
+        (1.0 + mf).ln(),
+        short,
+        nopunct,
+        repeated,
+        head_short,
+        outside_simple,
+        markers,
+        outside_sel,
+        good_out,
+        marked,
+        kw_short,
+    ]
+}
+
+/// The auto-detector's logit: positive means whole-page text.
+pub fn auto_logit(f: &[f64; NA]) -> f64 {
+    dot(&weights::WA, weights::BA, f)
+}
+
+/// `mode="auto"`: the page-mode selection when `lines` look like whole-page text (menus and
+/// teasers around an article), `None` for an already-extracted article.
+pub fn auto_select(lines: &[PageLine<'_>]) -> Option<Vec<bool>> {
+    if lines.len() < weights::AUTO_MIN_LINES {
+        return None;
+    }
+    let a = analyse(lines);
+    let p = line_probs(&a);
+    let keep = select_from_probs(&a, &p, weights::T_SELECT, weights::B_MARKER);
+    (auto_logit(&auto_features(lines, &a, &keep)) > weights::AUTO_T).then_some(keep)
+}
+
+/// Does this look like whole-page text rather than an already-extracted article?
+pub fn looks_like_page(lines: &[PageLine<'_>]) -> bool {
+    auto_select(lines).is_some()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::segment::features;
-
-    fn page(lines: &[&'static str]) -> Vec<PageLine<'static>> {
-        lines.iter().map(|t| PageLine { text: t, feat: features(t), marked: false, blank_before: false }).collect()
-    }
-
-    #[test]
-    fn best_run_finds_the_dense_block() {
-        assert_eq!(best_run(&[-1.0, 2.0, 3.0, -1.0, -5.0, 1.0]), Some((1, 3)));
-        assert_eq!(best_run(&[-1.0, -2.0]), None);
-        assert_eq!(best_run(&[]), None);
-    }
-
-    #[test]
-    fn selects_the_article_among_chrome() {
-        let body = "The council voted on Monday to approve the new budget after a long debate about roads and schools.";
-        let lines = page(&["Home", "News", "Sport", "Weather", body, body, body, "Related", "Other story", "Footer"]);
-        let keep = select_lines(&lines);
-        assert_eq!(keep, vec![false, false, false, false, true, true, true, false, false, false]);
-        assert!(looks_like_page(&lines));
-        assert!(!looks_like_page(&page(&[body, body, body])));
-    }
-}
+mod tests;

@@ -1,0 +1,213 @@
+use super::*;
+use crate::segment::features;
+use crate::{Engine, EngineOptions, Mode};
+
+fn page(lines: &[&'static str]) -> Vec<PageLine<'static>> {
+    lines
+        .iter()
+        .map(|t| PageLine { text: t, feat: features(t), marked: false, tail_marked: false, blank_before: false })
+        .collect()
+}
+
+const BODY: [&str; 5] = [
+    "The council voted on Monday to approve the new budget after a long debate about roads and schools.",
+    "Members of the opposition said the plan would raise local taxes, but the mayor rejected that claim.",
+    "\"We have waited for this for years,\" said one resident, who lives near the old bridge on the river.",
+    "The budget includes money for two new schools, a library and the repair of several busy streets.",
+    "A final vote on the details is expected next month, when the council meets again in the town hall.",
+];
+
+fn whole_page() -> Vec<&'static str> {
+    let mut v = vec!["Skip to content", "Home", "News", "Sport", "Weather", "Subscribe", "Log in"];
+    v.push("Council approves the new budget");
+    v.extend(BODY);
+    v.extend(["Share this article", "Related", "Five things to do this weekend", "Local team wins the cup"]);
+    v.extend(["Contact us", "Privacy policy", "© 2024 The Town Gazette"]);
+    v
+}
+
+#[test]
+fn kadane_finds_the_dense_block() {
+    assert_eq!(best_run(&[-1.0, 2.0, 3.0, -1.0, -5.0, 1.0]), Some((1, 3)));
+    assert_eq!(best_run(&[-1.0, -2.0]), None);
+    assert_eq!(best_run(&[]), None);
+    assert_eq!(kadane([-3.0, -1.0, -2.0]), Some((1, 2, -1.0)));
+    assert_eq!(kadane([1.0, -1.0, 1.0]), Some((0, 1, 1.0)), "first best run on ties");
+}
+
+#[test]
+fn line_measurements() {
+    let mut low = String::new();
+    let s = line_stats("  The cat sat on the mat, and then it slept in the warm sun all day long.  ", &mut low);
+    assert_eq!(s.weff, 17.0);
+    assert!(s.ends_sent && !s.ends_ell && s.good());
+    assert_eq!(s.commas, 1);
+    assert!(s.fw > 0.3, "{}", s.fw);
+    assert!(!s.kw && !s.marker && !s.upper);
+    let s = line_stats("Read more…", &mut low);
+    assert!(s.ends_ell && !s.ends_sent && s.kw && s.marker);
+    let s = line_stats("RELATED STORIES", &mut low);
+    assert!(s.upper && s.marker);
+    let s = line_stats("東京都の天気は晴れです", &mut low);
+    assert_eq!(s.weff, 5.5);
+    assert!(line_stats("1. First step", &mut low).bullet);
+    assert!(line_stats("- item", &mut low).bullet);
+    assert!(!line_stats("1990 was a year", &mut low).bullet);
+    assert!(line_stats("March 3, 2021 at 10:42", &mut low).date_like);
+    assert!(line_stats("John Smith says:", &mut low).says);
+    let s = line_stats("Visit www.example.com | Contact", &mut low);
+    assert!(s.url && s.pipes);
+    assert!(line_stats("Question? Yes. Done.", &mut low).inner_sent);
+}
+
+#[test]
+fn features_have_the_trained_width() {
+    let lines = page(&whole_page());
+    let a = analyse(&lines);
+    assert_eq!(a.x1.len(), lines.len() * N1);
+    assert!(a.x1.iter().all(|v| v.is_finite()));
+    let p1 = stage1(&a);
+    let x2 = stage2_features(&a, &p1);
+    assert_eq!(x2.len(), lines.len() * N2);
+    assert!(line_probs(&a).iter().all(|p| (0.0..=1.0).contains(p)));
+    let empty = analyse(&[]);
+    assert!(line_probs(&empty).is_empty());
+    assert!(select_lines(&[]).is_empty());
+}
+
+#[test]
+fn selects_the_article_among_chrome() {
+    let texts = whole_page();
+    let keep = select_lines(&page(&texts));
+    let kept: Vec<&str> = texts.iter().zip(&keep).filter(|(_, k)| **k).map(|(t, _)| *t).collect();
+    for b in BODY {
+        assert!(kept.contains(&b), "body line dropped: {b}\nkept: {kept:?}");
+    }
+    for chrome in ["Skip to content", "Home", "Subscribe", "Privacy policy", "© 2024 The Town Gazette", "Contact us"] {
+        assert!(!kept.contains(&chrome), "chrome kept: {chrome}");
+    }
+}
+
+#[test]
+fn auto_tells_pages_from_articles() {
+    assert!(looks_like_page(&page(&whole_page())));
+    assert!(!looks_like_page(&page(&BODY)));
+    let mut article = vec!["Council approves the new budget"];
+    article.extend(BODY);
+    article.extend(BODY.iter().rev());
+    assert!(!looks_like_page(&page(&article)));
+}
+
+#[test]
+fn engine_page_mode_end_to_end() {
+    let e = Engine::builtin("en", &EngineOptions::default()).unwrap();
+    let doc = whole_page().join("\n");
+    let out = e.clean_mode(&doc, Mode::Page);
+    assert_eq!(out.mode, Mode::Page);
+    for b in BODY {
+        assert!(out.text.contains(b), "{}", out.text);
+    }
+    assert!(!out.text.contains("Privacy policy") && !out.text.contains("Subscribe"));
+    assert_eq!(e.clean_mode(&doc, Mode::Auto).text, out.text);
+    assert_eq!(e.clean(&out.text).text, out.text, "page output is a clean article");
+    let article = BODY.join("\n\n");
+    assert_eq!(e.clean_mode(&article, Mode::Auto).mode, Mode::Article);
+}
+
+// ------------------------------------------------------------------------------------------
+// Training-data export for `benchmarks/train_page.py` (not a test: run it through that script).
+//
+// DECHAFF_PAGE_EXPORT = stage1 | stage2 | clean | article | auto; DECHAFF_PAGE_IN: documents, each as
+// "<byte length>\n<text>"; DECHAFF_PAGE_OUT: output path; DECHAFF_PAGE_P: one probability per
+// non-blank line (stage2, clean, auto); DECHAFF_PAGE_TB: "t,b;t,b;…" selection parameters (clean,
+// auto: the first pair).
+
+fn read_docs(path: &str) -> Vec<String> {
+    let data = std::fs::read(path).expect("DECHAFF_PAGE_IN");
+    let mut docs = Vec::new();
+    let mut i = 0;
+    while i < data.len() {
+        let nl = i + data[i..].iter().position(|&b| b == b'\n').expect("length line");
+        let len: usize = std::str::from_utf8(&data[i..nl]).unwrap().trim().parse().expect("length");
+        docs.push(String::from_utf8(data[nl + 1..nl + 1 + len].to_vec()).expect("utf-8"));
+        i = nl + 1 + len;
+    }
+    docs
+}
+
+#[test]
+#[ignore = "training-data export, run by benchmarks/train_page.py"]
+fn export() {
+    use std::fmt::Write as _;
+    let Ok(job) = std::env::var("DECHAFF_PAGE_EXPORT") else { return };
+    let env = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} not set"));
+    let docs = read_docs(&env("DECHAFF_PAGE_IN"));
+    let probs: Vec<f64> = if job == "stage1" || job == "article" {
+        Vec::new()
+    } else {
+        std::fs::read_to_string(env("DECHAFF_PAGE_P")).unwrap().split_whitespace().map(|v| v.parse().unwrap()).collect()
+    };
+    let tb: Vec<(f64, f64)> = std::env::var("DECHAFF_PAGE_TB")
+        .unwrap_or_else(|_| format!("{},{}", weights::T_SELECT, weights::B_MARKER))
+        .split(';')
+        .map(|p| {
+            let (t, b) = p.split_once(',').expect("t,b");
+            (t.parse().unwrap(), b.parse().unwrap())
+        })
+        .collect();
+    let e = Engine::builtin("en", &EngineOptions::default()).unwrap();
+    let mut out = String::new();
+    let mut at = 0usize;
+    let mut buf = crate::scan::ScanBuffers::default();
+    for (d, doc) in docs.iter().enumerate() {
+        let normalized = e.normalise(doc);
+        let (views, hits) = e.scan(&normalized, &mut buf);
+        let lines = e.page_lines(&normalized, &views, &hits);
+        let a = analyse(&lines);
+        let m = lines.len();
+        let p = if probs.is_empty() { &[][..] } else { &probs[at..at + m] };
+        at += m;
+        match job.as_str() {
+            "stage1" => {
+                for (k, l) in lines.iter().enumerate() {
+                    write!(out, "{d}").unwrap();
+                    for v in &a.x1[k * N1..(k + 1) * N1] {
+                        write!(out, "\t{v}").unwrap();
+                    }
+                    writeln!(out, "\t{}", l.text.trim()).unwrap();
+                }
+            }
+            "stage2" => {
+                let x2 = stage2_features(&a, p);
+                for row in x2.chunks_exact(N2) {
+                    write!(out, "{d}").unwrap();
+                    for v in row {
+                        write!(out, "\t{v}").unwrap();
+                    }
+                    out.push('\n');
+                }
+            }
+            "clean" => {
+                for &(t, b) in &tb {
+                    let keep = select_from_probs(&a, p, t, b);
+                    let sel = move |_: &[PageLine<'_>]| Some(keep.clone());
+                    let text = e.clean_selecting(doc, &mut buf, Some(&sel)).text;
+                    write!(out, "{}\n{text}", text.len()).unwrap();
+                }
+            }
+            "article" => {
+                let text = e.clean(doc).text;
+                write!(out, "{}\n{text}", text.len()).unwrap();
+            }
+            "auto" => {
+                let keep = select_from_probs(&a, p, tb[0].0, tb[0].1);
+                let f = auto_features(&lines, &a, &keep);
+                let row: Vec<String> = f.iter().map(|v| v.to_string()).collect();
+                writeln!(out, "{d}\t{m}\t{}", row.join("\t")).unwrap();
+            }
+            other => panic!("unknown export job {other}"),
+        }
+    }
+    assert!(probs.is_empty() || at == probs.len(), "probabilities do not match the lines");
+    std::fs::write(env("DECHAFF_PAGE_OUT"), out).unwrap();
+}
