@@ -5,7 +5,7 @@
 //! survivors until nothing more is removed. Cleaning the output again therefore sees exactly
 //! the lines of the last round and removes nothing: cleaning is idempotent by construction.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::rules::{Action, Region, Rule, Scope};
 use crate::scan::Hit;
@@ -257,7 +257,7 @@ fn truncated_stem(line: &str) -> Option<&str> {
 }
 
 fn dedup(text: &str, views: &[View], fate: &mut [Fate], opts: &DecideOptions) {
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::default();
     for i in 0..views.len() {
         let v = &views[i];
         let l = &text[v.start..v.end];
@@ -282,7 +282,9 @@ fn dedup(text: &str, views: &[View], fate: &mut [Fate], opts: &DecideOptions) {
                 }
             }
         }
-        seen.insert(l);
+        if opts.dedup_exact {
+            seen.insert(l);
+        }
     }
 }
 

@@ -204,11 +204,12 @@ impl Engine {
         let mut hits: Vec<Hit> = Vec::new();
         let views = segment::segment(text)
             .into_iter()
-            .map(|l| {
+            .enumerate()
+            .map(|(i, l)| {
                 let lo = hits.len() as u32;
                 let line = &text[l.start..l.end];
                 let feat = segment::features(line);
-                self.scanner.scan_line(line, feat.words, buf, &mut hits);
+                self.scanner.scan_line(line, feat.words, i == 0, buf, &mut hits);
                 View {
                     start: l.start,
                     end: l.end,
@@ -302,7 +303,7 @@ impl Engine {
                         let lo = hits.len() as u32;
                         let rest = &text[new_start..v.end];
                         let feat = segment::features(rest);
-                        self.scanner.scan_line(rest, feat.words, buf, &mut hits);
+                        self.scanner.scan_line(rest, feat.words, next.is_empty(), buf, &mut hits);
                         next.push(View {
                             start: new_start,
                             end: v.end,

@@ -194,12 +194,20 @@ pub const DEFAULT_MAX_TAIL_RATIO: f64 = 1.5;
 /// Fold a line (or phrase) into the key phrases are matched against, into `out`: leading
 /// symbols and trailing `: » › . ! | > -` removed, then [`fold_into`].
 pub fn line_key_into(line: &str, out: &mut String) {
-    let trimmed = line.trim_start_matches(|c: char| !(c.is_alphanumeric() || c == '©'));
-    let trimmed = trimmed.trim_end_matches(|c: char| {
+    fold_into(trim_key_end(trim_key_start(line)), out);
+}
+
+/// The start of a key: leading characters that are not letters, digits or `©` removed.
+pub fn trim_key_start(line: &str) -> &str {
+    line.trim_start_matches(|c: char| !(c.is_alphanumeric() || c == '©'))
+}
+
+/// The end of a key: trailing white space and `: » › . ! | > - – — → · • *` removed.
+pub fn trim_key_end(line: &str) -> &str {
+    line.trim_end_matches(|c: char| {
         c.is_whitespace()
             || matches!(c, ':' | '»' | '›' | '.' | '!' | '|' | '>' | '-' | '–' | '—' | '→' | '·' | '•' | '*')
-    });
-    fold_into(trimmed, out);
+    })
 }
 
 /// Lower-case `text` and fold typographic quotes, dashes and the ellipsis to ASCII, into `out`.
@@ -384,6 +392,14 @@ fn validate(source: &str, spec: RuleSpec) -> Result<Rule> {
     }
     if spec.requires.iter().any(String::is_empty) {
         return Err(Error::rule(&id, "`requires` holds an empty literal: it would hold for every line"));
+    }
+    if let Matcher::Phrases(keys) = &matcher {
+        if !spec.requires.is_empty() {
+            let lits: Vec<String> = spec.requires.iter().map(|l| l.to_ascii_lowercase()).collect();
+            if let Some(k) = keys.iter().find(|k| !lits.iter().any(|l| k.contains(l.as_str()))) {
+                return Err(Error::rule(&id, format!("the phrase {k:?} holds none of the `requires` literals")));
+            }
+        }
     }
     let prose = spec.max_prose_share.unwrap_or(1.0);
     if !(0.0..=1.0).contains(&prose) {

@@ -7,10 +7,13 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::error::{Error, Result};
-use crate::rules::{line_key_into, wrap_pattern, Matcher, Rule, Scope, REGEX_SIZE_LIMIT};
+use crate::rules::{
+    fold_into, line_key_into, trim_key_end, trim_key_start, wrap_pattern, Matcher, Region, Rule, Scope,
+    REGEX_SIZE_LIMIT,
+};
 
 /// A rule that matched a line. `span` is the byte range of the match within the line, for
 /// pattern rules; `capture` is the byte range of capture group 1, when there is one.
@@ -29,9 +32,18 @@ pub struct Scanner {
     suffix: HashMap<String, Vec<u32>>,
     prefix_max: usize,
     suffix_max: usize,
+    /// Byte lengths of the prefix and suffix phrase keys: other lengths need no hash lookup.
+    prefix_lens: Vec<bool>,
+    suffix_lens: Vec<bool>,
+    /// Longest whole-line phrase key, in bytes.
+    whole_max: usize,
     contains: Option<AhoCorasick>,
     contains_rules: Vec<u32>,
+    /// Largest `max_words` of the contains-phrase rules: longer lines skip the automaton.
+    contains_max_words: u32,
     patterns: Vec<PatternRule>,
+    /// Gate of the contains-phrase automaton: run it only when one of these literals is there.
+    contains_gate: Option<AhoCorasick>,
 }
 
 /// A compiled pattern rule with its cheap gates.
@@ -40,14 +52,22 @@ struct PatternRule {
     regex: Regex,
     rule: u32,
     max_words: u32,
-    requires: Vec<String>,
+    /// One of the rule's `requires` literals (as written, Capitalised or UPPER) must occur in
+    /// its gate window before the regex runs.
+    gate: Option<AhoCorasick>,
+    /// The first bytes of the gate's literals, when there are at most three: a memchr pass
+    /// rules most lines out before the automaton runs.
+    gate_starts: Vec<u8>,
     captures: bool,
+    first_line_only: bool,
+    scope: Scope,
 }
 
 /// Reusable per-thread buffers, so the hot loop does not allocate per line.
 #[derive(Debug, Default)]
 pub struct ScanBuffers {
     key: String,
+    tail: String,
 }
 
 #[inline]
@@ -58,9 +78,10 @@ fn is_word(c: char) -> bool {
 impl Scanner {
     /// Compile rules. The rule index in [`Hit::rule`] is the position in `rules`.
     pub fn new(rules: &[Rule]) -> Result<Self> {
-        let mut whole: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut prefix: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut suffix: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut whole: HashMap<String, Vec<u32>> = HashMap::default();
+        let mut prefix: HashMap<String, Vec<u32>> = HashMap::default();
+        let mut suffix: HashMap<String, Vec<u32>> = HashMap::default();
+        let (mut whole_max, mut contains_max_words) = (0, 0);
         let mut contains_phrases = Vec::new();
         let mut contains_rules = Vec::new();
         let mut patterns = Vec::new();
@@ -71,7 +92,10 @@ impl Scanner {
                 Matcher::Phrases(keys) => {
                     for k in keys {
                         let table = match rule.scope {
-                            Scope::Line => &mut whole,
+                            Scope::Line => {
+                                whole_max = whole_max.max(k.len());
+                                &mut whole
+                            }
                             Scope::Prefix => {
                                 prefix_max = prefix_max.max(k.len());
                                 &mut prefix
@@ -81,6 +105,7 @@ impl Scanner {
                                 &mut suffix
                             }
                             Scope::Contains => {
+                                contains_max_words = contains_max_words.max(rule.max_words);
                                 contains_phrases.push(k.clone());
                                 contains_rules.push(idx);
                                 continue;
@@ -96,6 +121,7 @@ impl Scanner {
                     let wrapped = wrap_pattern(p, rule.scope);
                     let re = regex::RegexBuilder::new(&wrapped)
                         .size_limit(REGEX_SIZE_LIMIT)
+                        .dfa_size_limit(DFA_CACHE_BYTES)
                         .build()
                         .map_err(|e| Error::rule(&rule.id, format!("the pattern does not compile: {e}")))?;
                     patterns.push(PatternRule {
@@ -103,7 +129,10 @@ impl Scanner {
                         regex: re,
                         rule: idx,
                         max_words: rule.max_words,
-                        requires: rule.requires.clone(),
+                        gate: gate_automaton(rule)?,
+                        gate_starts: gate_start_bytes(&rule.requires),
+                        first_line_only: rule.region == Region::FirstLine,
+                        scope: rule.scope,
                     });
                 }
             }
@@ -118,77 +147,303 @@ impl Scanner {
                     .map_err(|e| Error::rule("contains-phrases", e.to_string()))?,
             )
         };
-        Ok(Scanner { whole, prefix, suffix, prefix_max, suffix_max, contains, contains_rules, patterns })
+        // The contains automaton runs only behind its rules' literals, when every rule has some.
+        let contains_gate =
+            if rules.iter().any(|r| r.scope == Scope::Contains && matches!(r.matcher, Matcher::Phrases(_))) {
+                let gated: Vec<&Rule> = rules
+                    .iter()
+                    .filter(|r| r.scope == Scope::Contains && matches!(r.matcher, Matcher::Phrases(_)))
+                    .collect();
+                if gated.iter().all(|r| !r.requires.is_empty()) {
+                    let lits: Vec<&String> = gated.iter().flat_map(|r| &r.requires).collect();
+                    Some(
+                        AhoCorasickBuilder::new()
+                            .ascii_case_insensitive(true)
+                            .build(lits)
+                            .map_err(|e| Error::rule("requires", e.to_string()))?,
+                    )
+                } else {
+                    None
+                }
+            } else {
+                None
+            };
+        let lens = |table: &HashMap<String, Vec<u32>>, max: usize| {
+            let mut v = vec![false; max + 1];
+            table.keys().for_each(|k| v[k.len()] = true);
+            v
+        };
+        Ok(Scanner {
+            prefix_lens: lens(&prefix, prefix_max),
+            suffix_lens: lens(&suffix, suffix_max),
+            whole,
+            prefix,
+            suffix,
+            prefix_max,
+            suffix_max,
+            whole_max,
+            contains,
+            contains_rules,
+            contains_max_words,
+            patterns,
+            contains_gate,
+        })
     }
 
-    /// Find every rule that matches `line` (of `words` words), appending to `hits`.
-    pub fn scan_line(&self, line: &str, words: u32, buf: &mut ScanBuffers, hits: &mut Vec<Hit>) {
+    /// Find every rule that matches `line` (of `words` words; `first`: the document's first
+    /// line), appending to `hits`. A long line is folded only at its two ends: phrases can match
+    /// there only, so the hot loop touches few bytes of body lines.
+    pub fn scan_line(&self, line: &str, words: u32, first: bool, buf: &mut ScanBuffers, hits: &mut Vec<Hit>) {
         let first_hit = hits.len();
-        line_key_into(line, &mut buf.key);
-        let key = buf.key.as_str();
         let phrase = |rule: u32| Hit { rule, span: None, capture: None };
-        if let Some(rules) = self.whole.get(key) {
-            hits.extend(rules.iter().map(|&r| phrase(r)));
-        }
-        if !self.prefix.is_empty() {
-            // Every prefix of the key that ends at a word boundary, up to the longest phrase.
-            let limit = key.len().min(self.prefix_max);
-            for (pos, c) in key.char_indices() {
-                let end = pos + c.len_utf8();
-                if end > limit {
-                    break;
-                }
-                let next_is_word = key[end..].chars().next().is_some_and(is_word);
-                if !is_word(c) || !next_is_word {
-                    if let Some(rules) = self.prefix.get(&key[..end]) {
-                        hits.extend(rules.iter().map(|&r| phrase(r)));
-                    }
-                }
+        let want_contains = self.contains.is_some()
+            && words <= self.contains_max_words
+            && self.contains_gate.as_ref().is_none_or(|g| g.is_match(line));
+        // Folding can shrink a character to a third of its bytes (’ → '): windows of three times
+        // the longest phrase, plus a margin for the boundary check, always hold it.
+        let head_len = self.prefix_max * 3 + 8;
+        let tail_len = self.suffix_max * 3 + 8;
+        if want_contains || line.len() <= (self.whole_max * 3 + 8).max(head_len + tail_len) {
+            line_key_into(line, &mut buf.key);
+            let key = buf.key.as_str();
+            if let Some(rules) = self.whole.get(key) {
+                hits.extend(rules.iter().map(|&r| phrase(r)));
+            }
+            self.prefixes(key, hits);
+            self.suffixes(key, hits);
+            if want_contains {
+                self.contains_phrases(key, first_hit, hits);
+            }
+        } else {
+            if !self.prefix.is_empty() {
+                fold_into(trim_key_start(&line[..floor_boundary(line, head_len)]), &mut buf.key);
+                self.prefixes(&buf.key, hits);
+            }
+            if !self.suffix.is_empty() {
+                fold_into(trim_key_end(&line[ceil_boundary(line, line.len() - tail_len)..]), &mut buf.tail);
+                self.suffixes(&buf.tail, hits);
             }
         }
-        if !self.suffix.is_empty() {
-            let limit = key.len().min(self.suffix_max);
-            for (pos, c) in key.char_indices().rev() {
-                if key.len() - pos > limit {
-                    break;
-                }
-                let prev_is_word = key[..pos].chars().next_back().is_some_and(is_word);
-                if !is_word(c) || !prev_is_word {
-                    if let Some(rules) = self.suffix.get(&key[pos..]) {
-                        hits.extend(rules.iter().map(|&r| phrase(r)));
-                    }
-                }
-            }
-        }
-        if let Some(ac) = &self.contains {
-            for m in ac.find_overlapping_iter(key) {
-                let before = key[..m.start()].chars().next_back().is_some_and(is_word);
-                let after = key[m.end()..].chars().next().is_some_and(is_word);
-                let first = key[m.start()..].chars().next().is_some_and(is_word);
-                let last = key[..m.end()].chars().next_back().is_some_and(is_word);
-                if !(before && first || after && last) {
-                    let r = self.contains_rules[m.pattern().as_usize()];
-                    if !hits[first_hit..].iter().any(|h| h.rule == r) {
-                        hits.push(phrase(r));
-                    }
-                }
-            }
-        }
+        let mut tail: Option<(usize, &str)> = None;
         for p in &self.patterns {
-            if words > p.max_words || !(p.requires.is_empty() || p.requires.iter().any(|r| line.contains(r.as_str()))) {
+            if words > p.max_words || (p.first_line_only && !first) {
                 continue;
             }
-            if p.captures {
-                if let Some(caps) = p.regex.captures(line) {
-                    let m = caps.get(0).map(|m| (m.start(), m.end()));
-                    let c = caps.get(1).map(|m| (m.start(), m.end()));
-                    hits.push(Hit { rule: p.rule, span: m, capture: c });
+            // The literal gate goes first for unanchored patterns that reach long lines. A regex
+            // anchored at the line's start fails on its first bytes, and on short lines the
+            // regex is the cheaper test: there the gate is checked only when it matched.
+            let gate_first = matches!(p.scope, Scope::Suffix | Scope::Contains) && p.max_words > SHORT_LINE_WORDS;
+            if gate_first && !self.gate_passes(p, line) {
+                continue;
+            }
+            // Suffix patterns see the end of the line only: body lines are long, a credit is short.
+            let (offset, hay) = match p.scope {
+                Scope::Suffix => *tail.get_or_insert_with(|| tail_window(line)),
+                _ => (0, line),
+            };
+            let shift = |m: regex::Match<'_>| (m.start() + offset, m.end() + offset);
+            let hit = if p.captures {
+                p.regex.captures(hay).map(|caps| Hit {
+                    rule: p.rule,
+                    span: caps.get(0).map(shift),
+                    capture: caps.get(1).map(shift),
+                })
+            } else {
+                p.regex.find(hay).map(|m| Hit { rule: p.rule, span: Some(shift(m)), capture: None })
+            };
+            if let Some(hit) = hit {
+                if gate_first || self.gate_passes(p, line) {
+                    hits.push(hit);
                 }
-            } else if let Some(m) = p.regex.find(line) {
-                hits.push(Hit { rule: p.rule, span: Some((m.start(), m.end())), capture: None });
             }
         }
     }
+
+    /// The rule's `requires` literals hold in the window its scope looks at.
+    fn gate_passes(&self, p: &PatternRule, line: &str) -> bool {
+        let Some(gate) = &p.gate else { return true };
+        let window = match p.scope {
+            Scope::Prefix => &line[..floor_boundary(line, WINDOW)],
+            Scope::Suffix => &line[ceil_boundary(line, line.len().saturating_sub(GATE_TAIL))..],
+            _ => line,
+        };
+        let maybe = match self::starts3(&p.gate_starts) {
+            Some((a, None, None)) => memchr::memchr(a, window.as_bytes()).is_some(),
+            Some((a, Some(b), None)) => memchr::memchr2(a, b, window.as_bytes()).is_some(),
+            Some((a, Some(b), Some(c))) => memchr::memchr3(a, b, c, window.as_bytes()).is_some(),
+            _ => true,
+        };
+        maybe && gate.is_match(window)
+    }
+}
+
+/// Rules limited to lines this short test their regex before their literal gate.
+const SHORT_LINE_WORDS: u32 = 20;
+
+fn starts3(starts: &[u8]) -> Option<(u8, Option<u8>, Option<u8>)> {
+    match *starts {
+        [a] => Some((a, None, None)),
+        [a, b] => Some((a, Some(b), None)),
+        [a, b, c] => Some((a, Some(b), Some(c))),
+        _ => None,
+    }
+}
+
+/// Distinct first bytes of the literals in all the cases the gate accepts (empty when more
+/// than three: then the automaton alone decides).
+fn gate_start_bytes(literals: &[String]) -> Vec<u8> {
+    let mut starts: Vec<u8> = Vec::new();
+    for lit in literals {
+        if let Some(&b) = lit.as_bytes().first() {
+            for v in [b, b.to_ascii_uppercase(), b.to_ascii_lowercase()] {
+                if !starts.contains(&v) {
+                    starts.push(v);
+                }
+            }
+        }
+    }
+    if starts.len() > 3 {
+        starts.clear();
+    }
+    starts
+}
+
+/// The automaton of a rule's `requires` literals (ASCII case-insensitive), if it has any.
+fn gate_automaton(rule: &Rule) -> Result<Option<AhoCorasick>> {
+    if rule.requires.is_empty() {
+        return Ok(None);
+    }
+    gate_of(&rule.requires).map(Some).map_err(|e| Error::rule(&rule.id, format!("`requires`: {e}")))
+}
+
+/// A case-sensitive automaton over `literals` in lower case, Capitalised and UPPER case: as
+/// good as a case-insensitive one for the literals rules use, and its prefilter stays fast.
+fn gate_of<S: AsRef<str>>(literals: &[S]) -> std::result::Result<AhoCorasick, aho_corasick::BuildError> {
+    let mut variants: Vec<String> = Vec::new();
+    for lit in literals {
+        let lit = lit.as_ref();
+        let mut cap = lit.to_string();
+        if let Some(f) = cap.get(..1) {
+            cap.replace_range(..1, &f.to_ascii_uppercase());
+        }
+        for v in [lit.to_string(), cap, lit.to_ascii_uppercase()] {
+            if !variants.contains(&v) {
+                variants.push(v);
+            }
+        }
+    }
+    AhoCorasick::new(variants)
+}
+
+/// Bytes at the end of a line where a suffix rule's `requires` literal must occur.
+pub const GATE_TAIL: usize = 160;
+
+/// Lazy-DFA cache per pattern and thread. Credit patterns (Unicode name classes, searched in
+/// reverse) rebuilt their states on every line with the regex crate's 2 MiB default.
+const DFA_CACHE_BYTES: usize = 16 << 20;
+
+/// Bytes of a line that prefix literals and suffix patterns look at.
+pub const WINDOW: usize = 256;
+
+/// The last [`WINDOW`] bytes of `line`, starting after a white space (so `^` in a suffix pattern
+/// still means "a word starts here"), with their offset in the line.
+fn tail_window(line: &str) -> (usize, &str) {
+    if line.len() <= WINDOW {
+        return (0, line);
+    }
+    let from = ceil_boundary(line, line.len() - WINDOW);
+    match line[from..].find(char::is_whitespace) {
+        Some(ws) => {
+            let start = from + ws + line[from + ws..].chars().next().map_or(1, char::len_utf8);
+            (start, &line[start..])
+        }
+        None => (0, line),
+    }
+}
+
+impl Scanner {
+    /// Prefix phrases: every prefix of the key that ends at a word boundary, up to the longest.
+    fn prefixes(&self, key: &str, hits: &mut Vec<Hit>) {
+        if self.prefix.is_empty() {
+            return;
+        }
+        let limit = key.len().min(self.prefix_max);
+        for (pos, c) in key.char_indices() {
+            let end = pos + c.len_utf8();
+            if end > limit {
+                break;
+            }
+            if !self.prefix_lens[end] {
+                continue;
+            }
+            let next_is_word = key[end..].chars().next().is_some_and(is_word);
+            if !is_word(c) || !next_is_word {
+                if let Some(rules) = self.prefix.get(&key[..end]) {
+                    hits.extend(rules.iter().map(|&rule| Hit { rule, span: None, capture: None }));
+                }
+            }
+        }
+    }
+
+    /// Suffix phrases: every suffix of the key that starts at a word boundary, up to the longest.
+    fn suffixes(&self, key: &str, hits: &mut Vec<Hit>) {
+        if self.suffix.is_empty() {
+            return;
+        }
+        let limit = key.len().min(self.suffix_max);
+        for (pos, c) in key.char_indices().rev() {
+            if key.len() - pos > limit {
+                break;
+            }
+            if !self.suffix_lens[key.len() - pos] {
+                continue;
+            }
+            let prev_is_word = key[..pos].chars().next_back().is_some_and(is_word);
+            if !is_word(c) || !prev_is_word {
+                if let Some(rules) = self.suffix.get(&key[pos..]) {
+                    hits.extend(rules.iter().map(|&rule| Hit { rule, span: None, capture: None }));
+                }
+            }
+        }
+    }
+
+    /// Contains phrases, at word boundaries, once per rule and line.
+    fn contains_phrases(&self, key: &str, first_hit: usize, hits: &mut Vec<Hit>) {
+        let Some(ac) = &self.contains else { return };
+        if !ac.is_match(key) {
+            return; // the prefiltered search: most lines hold no contains phrase at all
+        }
+        for m in ac.find_overlapping_iter(key) {
+            let before = key[..m.start()].chars().next_back().is_some_and(is_word);
+            let after = key[m.end()..].chars().next().is_some_and(is_word);
+            let first = key[m.start()..].chars().next().is_some_and(is_word);
+            let last = key[..m.end()].chars().next_back().is_some_and(is_word);
+            if !(before && first || after && last) {
+                let r = self.contains_rules[m.pattern().as_usize()];
+                if !hits[first_hit..].iter().any(|h| h.rule == r) {
+                    hits.push(Hit { rule: r, span: None, capture: None });
+                }
+            }
+        }
+    }
+}
+
+/// The largest char boundary of `s` at or below `i`.
+fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The smallest char boundary of `s` at or above `i`.
+fn ceil_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
 }
 
 #[cfg(test)]
@@ -202,7 +457,7 @@ mod tests {
 
     fn rules_hit(s: &Scanner, line: &str) -> Vec<u32> {
         let mut hits = Vec::new();
-        s.scan_line(line, crate::segment::features(line).words, &mut ScanBuffers::default(), &mut hits);
+        s.scan_line(line, crate::segment::features(line).words, true, &mut ScanBuffers::default(), &mut hits);
         hits.iter().map(|h| h.rule).collect()
     }
 
@@ -227,12 +482,27 @@ mod tests {
     }
 
     #[test]
+    fn suffix_patterns_see_the_tail_of_long_lines() {
+        let s = scanner("[[rule]]\nid='r'\ncategory='caption'\nscope='suffix'\nrequires=['/']\npattern='[A-Z]+/AFP'\n");
+        let long = format!("{} JANE/AFP", "word ".repeat(200));
+        let mut hits = Vec::new();
+        s.scan_line(&long, 202, false, &mut ScanBuffers::default(), &mut hits);
+        assert_eq!(hits.len(), 1);
+        let (a, b) = hits[0].span.unwrap();
+        assert_eq!(&long[a..b], "JANE/AFP");
+        hits.clear();
+        let url_early = format!("see http://x.org/a {}", "word ".repeat(100));
+        s.scan_line(&url_early, 103, false, &mut ScanBuffers::default(), &mut hits);
+        assert!(hits.is_empty());
+    }
+
+    #[test]
     fn contains_hits_are_per_line() {
         let s = scanner("[[rule]]\nid='c'\ncategory='cookie'\nscope='contains'\nphrases=['we use cookies']\n");
         let mut hits = Vec::new();
         let mut buf = ScanBuffers::default();
-        s.scan_line("We use cookies here", 4, &mut buf, &mut hits);
-        s.scan_line("and we use cookies there", 5, &mut buf, &mut hits);
+        s.scan_line("We use cookies here", 4, false, &mut buf, &mut hits);
+        s.scan_line("and we use cookies there", 5, false, &mut buf, &mut hits);
         assert_eq!(hits.len(), 2);
     }
 
@@ -243,7 +513,7 @@ mod tests {
              pattern='date (\\d{4}-\\d{2}-\\d{2}) '\n",
         );
         let mut hits = Vec::new();
-        s.scan_line("date 2022-12-18 Body text", 4, &mut ScanBuffers::default(), &mut hits);
+        s.scan_line("date 2022-12-18 Body text", 4, true, &mut ScanBuffers::default(), &mut hits);
         assert_eq!(hits[0].span, Some((0, 16)));
         assert_eq!(hits[0].capture, Some((5, 15)));
     }
