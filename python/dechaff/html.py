@@ -48,9 +48,10 @@ Failure and timeout
     dechaff.html``, started on first use, one per parent process) and the worker is killed and
     replaced when a page overruns. A thread cannot stop trafilatura and ``signal.alarm`` neither
     interrupts long native calls (lxml) nor works outside the main thread, so a process is the
-    only bound that always holds. The cost is one pickle round trip per page (well under 1 % of
-    trafilatura's time per page, measured in ``benchmarks/quality.py``) and a respawn (about a
-    second) after each timeout. Calls from several threads share the worker one at a time.
+    only bound that always holds. The cost is one pickle round trip per page (+4.5 % of
+    trafilatura's time per page on scrapinghub in ``benchmarks/quality.py``, 2 jobs on 2 cores)
+    and a respawn (about a second) after each timeout. Calls from several threads share the
+    worker one at a time.
     ``timeout=None`` runs trafilatura in the calling process with no bound. resiliparse always
     runs in the calling process: its extraction is linear-time native code, and a round trip
     would cost a large share of its time per page.
