@@ -130,7 +130,8 @@ def _boilerpy3(html: str, url: str) -> str:
 def _newspaper(html: str, url: str) -> str:
     import newspaper
 
-    art = newspaper.Article(url or "http://example.com/")
+    # no image downloads (top-image scoring fetches them over the network)
+    art = newspaper.Article(url or "http://example.com/", fetch_images=False)
     art.download(input_html=html)
     art.parse()
     return str(art.text)
