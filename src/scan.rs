@@ -332,7 +332,8 @@ fn gate_of<S: AsRef<str>>(literals: &[S]) -> std::result::Result<AhoCorasick, ah
             }
         }
     }
-    AhoCorasick::new(variants)
+    // A full DFA: one table lookup per byte, worth its memory for the few gates there are.
+    AhoCorasickBuilder::new().kind(Some(aho_corasick::AhoCorasickKind::DFA)).build(variants)
 }
 
 /// Bytes at the end of a line where a suffix rule's `requires` literal must occur.

@@ -1,0 +1,197 @@
+"""Speed of the engine beside what a user would otherwise run, as ratios from one run.
+
+    python benchmarks/bench_speed.py [--mb 50] [--repeat 1]
+
+The corpus (≥ 50 MB of article text) is built from ../shared/seeds when present, else from
+examples/sample.jsonl: the articles are repeated with small variations (numbers, order of
+paragraphs) so that no two documents are identical. Every contender gets the same documents.
+
+Contenders:
+- CPython ``bytes.count(b"\\n")`` over the same bytes: the yardstick (a memchr-speed scan).
+- A pure-Python cleaner doing the same steps as dechaff: NFC, a character map, lines, de-duplication,
+  ~300 marker phrases (the shipped rule phrases) matched per line, and a C4-style line filter.
+- The same cleaner with ahocorasick-rs as its phrase scanner (when installed).
+- dechaff ``Cleaner.clean_batch`` on 1 and on 2 threads (rayon inside Rust, GIL released), and the
+  raw engine batch (``clean_texts``: no result objects) on 1 and 2 threads.
+- Python threads (2) each calling ``Cleaner.clean``: the alternative to rayon.
+- A ``clean_article`` loop, and page mode through ``clean_batch``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import dechaff
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("DECHAFF_SHARED", REPO.parent / "shared"))
+
+
+def base_articles() -> tuple[list[str], str]:
+    seeds = SHARED / "seeds"
+    if seeds.is_dir():
+        docs = [p.read_text(encoding="utf-8") for p in sorted(seeds.glob("*.txt"))]
+        if docs:
+            return docs, "../shared/seeds"
+    with open(REPO / "examples" / "sample.jsonl", encoding="utf-8") as f:
+        return [json.loads(line)["text"] for line in f if line.strip()], "examples/sample.jsonl"
+
+
+def build_corpus(target_mb: float, seed: int = 0) -> tuple[list[str], str]:
+    """Documents of about `target_mb` MB in all, varied so that no two are identical."""
+    base, source = base_articles()
+    rng = random.Random(seed)
+    docs: list[str] = []
+    size = 0
+    n = 0
+    while size < target_mb * 1e6:
+        paras = base[n % len(base)].split("\n\n")
+        body, tail = paras[: max(1, len(paras) - 3)], paras[max(1, len(paras) - 3) :]
+        rng.shuffle(body)
+        text = "\n\n".join(body + tail)
+        text = re.sub(r"\d+", lambda m: str(int(m.group()) + n % 97), text)
+        docs.append(f"{text}\n\nStory {n}.")
+        size += len(docs[-1].encode())
+        n += 1
+    return docs, source
+
+
+# --- the pure-Python cleaner -----------------------------------------------------------------
+_MAP = {c: None for c in range(32) if c not in (9, 10)} | {0x200B: None, 0xFEFF: None, 0xAD: None, 0xA0: 0x20}
+_C4_POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
+
+
+def rule_phrases() -> list[str]:
+    """The shipped whole-line and prefix phrases (what a hand-written cleaner would list)."""
+    out: list[str] = []
+    for rule in dechaff.list_rules("en"):
+        out.extend(p for p in rule.get("phrases", []) if p)
+    return sorted(set(out))
+
+
+def python_cleaner(phrases: Sequence[str], scanner: Callable[[str], bool] | None = None) -> Callable[[str], str]:
+    whole = set(phrases)
+
+    def find_marker(key: str) -> bool:
+        if key in whole:
+            return True
+        if scanner is not None:
+            return scanner(key)
+        return any(key.startswith(p) for p in phrases)
+
+    def clean(text: str) -> str:
+        text = unicodedata.normalize("NFC", text).translate(_MAP)
+        kept: list[str] = []
+        seen: set[str] = set()
+        for raw in text.splitlines():
+            line = " ".join(raw.split())
+            if not line:
+                continue
+            key = line.lower().strip(" :»›.!|")
+            if find_marker(key):
+                continue
+            if line in seen and len(line.split()) >= 6:
+                continue
+            seen.add(line)
+            words = line.split()
+            # C4-style: keep lines that end like a sentence and have at least 3 words.
+            if len(words) < 3 or not line.endswith((".", "!", "?", '"', "”")):
+                continue
+            low = line.lower()
+            if "javascript" in low or "lorem ipsum" in low or "{" in line or any(p in low for p in _C4_POLICY):
+                continue
+            kept.append(line)
+        return "\n".join(kept)
+
+    return clean
+
+
+def ahocorasick_scanner(phrases: Sequence[str]) -> Callable[[str], bool] | None:
+    try:
+        import ahocorasick_rs
+    except ImportError:
+        return None
+    ac = ahocorasick_rs.AhoCorasick(list(phrases))
+
+    def starts_with_phrase(key: str) -> bool:
+        return any(start == 0 for _, start, _ in ac.find_matches_as_indexes(key, overlapping=True))
+
+    return starts_with_phrase
+
+
+# --- timing ------------------------------------------------------------------------------------
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mb", type=float, default=50.0, help="corpus size in MB (default 50)")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per contender; the best is kept")
+    ap.add_argument("--python-mb", type=float, default=5.0, help="MB the slow pure-Python cleaners see")
+    args = ap.parse_args()
+
+    docs, source = build_corpus(args.mb)
+    blob = "\n".join(docs).encode()
+    mb = len(blob) / 1e6
+    small = docs[: max(1, int(len(docs) * min(1.0, args.python_mb / mb)))]
+    small_mb = sum(len(d.encode()) for d in small) / 1e6
+    phrases = rule_phrases()
+    article = dechaff.Cleaner(mode="article")
+    page = dechaff.Cleaner(mode="page")
+    engine = article._engine
+    print(f"corpus: {len(docs):,} documents, {mb:.1f} MB (from {source}); {len(phrases)} marker phrases")
+    print(f"pure-Python contenders run on the first {small_mb:.1f} MB; MB/s is per their own input\n")
+
+    rows: list[tuple[str, float]] = []
+
+    def add(name: str, seconds: float, size: float) -> None:
+        rows.append((name, size / seconds))
+
+    add('bytes.count(b"\\n") (yardstick)', timed(lambda: blob.count(b"\n"), max(3, args.repeat)), mb)
+    py = python_cleaner(phrases)
+    add("pure-Python cleaner", timed(lambda: [py(d) for d in small], args.repeat), small_mb)
+    scanner = ahocorasick_scanner(phrases)
+    if scanner is not None:
+        pya = python_cleaner(phrases, scanner)
+        add("pure-Python + ahocorasick-rs", timed(lambda: [pya(d) for d in small], args.repeat), small_mb)
+    else:
+        print("(ahocorasick-rs not installed: pip install ahocorasick-rs to add that row)")
+    add("dechaff clean_batch, 1 thread", timed(lambda: article.clean_batch(docs, threads=1), args.repeat), mb)
+    add("dechaff clean_batch, 2 threads", timed(lambda: article.clean_batch(docs, threads=2), args.repeat), mb)
+    add("engine batch (texts only), 1 thread", timed(lambda: engine.clean_texts(docs, 1), args.repeat), mb)
+    add("engine batch (texts only), 2 threads", timed(lambda: engine.clean_texts(docs, 2), args.repeat), mb)
+
+    def python_threads() -> None:
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(article.clean, docs, chunksize=64))
+
+    add("2 Python threads calling clean()", timed(python_threads, args.repeat), mb)
+    add("clean_article loop", timed(lambda: [dechaff.clean_article(d, mode="article") for d in docs], args.repeat), mb)
+    add("page mode clean_batch, 1 thread", timed(lambda: page.clean_batch(docs, threads=1), args.repeat), mb)
+
+    yard = rows[0][1]
+    py_speed = rows[1][1]
+    one = dict(rows)["dechaff clean_batch, 1 thread"]
+    print("| contender | MB/s | × bytes.count | × pure Python | × 1 thread |")
+    print("|---|---|---|---|---|")
+    for name, speed in rows:
+        print(f"| {name} | {speed:,.1f} | {speed / yard:.4f} | {speed / py_speed:.1f} | {speed / one:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
