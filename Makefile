@@ -55,6 +55,12 @@ lint: build ## ruff, mypy (package + stub checked by stubtest), cargo fmt --chec
 
 test: build test-rust test-python lint ## Everything CI runs: build, cargo test, pytest, lint
 
+.PHONY: test-integrations
+test-integrations: build ## pytest tests/integration (datatrove, Ray Data, Arrow); installs those extras first
+	$(PY) -c 'import sys, tomllib; x = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]; print("\n".join(sorted({r for e in sys.argv[1:] for r in x[e]})))' datatrove ray arrow > $(VENV)/.integration-requirements.txt
+	$(PIP) install --quiet -r $(VENV)/.integration-requirements.txt
+	$(PY) -m pytest -q tests/integration
+
 format: venv ## Format Python and Rust sources
 	$(VENV)/bin/ruff format python tests benchmarks
 	$(VENV)/bin/ruff check --fix python tests benchmarks
