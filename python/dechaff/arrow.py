@@ -232,8 +232,10 @@ def _clean_pandas(
     if text_column not in df.columns:
         raise OptionError(f"no column {text_column!r} in the data frame")
     texts, reports = _clean_values(list(df[text_column]), mode, threads, on_error, options)
+    pd = importlib.import_module("pandas")
     out = df.copy()
-    out[output_column] = texts
+    # object columns (None for null), also when the frame is empty: Dask's `meta` needs the dtypes
+    out[output_column] = pd.Series(texts, index=df.index, dtype=object)
     if report_column is not None:
-        out[report_column] = _encode_reports(reports, report_format)
+        out[report_column] = pd.Series(_encode_reports(reports, report_format), index=df.index, dtype=object)
     return out

@@ -78,6 +78,9 @@ def test_pandas_frame_as_dask_map_partitions_gives_it() -> None:
     assert pd.isna(out["text"][3]) and pd.isna(out["text"][5])  # pandas' missing value
     assert out["text"][0] == Cleaner().clean(df["text"][0]).text
     assert isinstance(df, pd.DataFrame) and df["text"][0] != out["text"][0]  # input untouched
+    meta = clean_table(df.iloc[:0])  # what `ddf.map_partitions(clean_table, meta=...)` wants
+    assert list(meta.columns) == ["id", "text", "n", "clean_text", "dechaff"]
+    assert str(meta.dtypes["clean_text"]) == str(meta.dtypes["dechaff"]) == "object"
 
 
 def test_large_string_binary_and_empty() -> None:
