@@ -58,7 +58,8 @@ def build_corpus(target_mb: float, seed: int = 0) -> tuple[list[str], str]:
         body, tail = paras[: max(1, len(paras) - 3)], paras[max(1, len(paras) - 3) :]
         rng.shuffle(body)
         text = "\n\n".join(body + tail)
-        text = re.sub(r"\d+", lambda m: str(int(m.group()) + n % 97), text)
+        shift = n % 97
+        text = re.sub(r"\d+", lambda m, shift=shift: str(int(m.group()) + shift), text)
         docs.append(f"{text}\n\nStory {n}.")
         size += len(docs[-1].encode())
         n += 1
@@ -67,7 +68,14 @@ def build_corpus(target_mb: float, seed: int = 0) -> tuple[list[str], str]:
 
 # --- the pure-Python cleaner -----------------------------------------------------------------
 _MAP = {c: None for c in range(32) if c not in (9, 10)} | {0x200B: None, 0xFEFF: None, 0xAD: None, 0xA0: 0x20}
-_C4_POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
+_C4_POLICY = (
+    "terms of use",
+    "privacy policy",
+    "cookie policy",
+    "uses cookies",
+    "use of cookies",
+    "use cookies",
+)
 
 
 def rule_phrases() -> list[str]:
@@ -78,7 +86,9 @@ def rule_phrases() -> list[str]:
     return sorted(set(out))
 
 
-def python_cleaner(phrases: Sequence[str], scanner: Callable[[str], bool] | None = None) -> Callable[[str], str]:
+def python_cleaner(
+    phrases: Sequence[str], scanner: Callable[[str], bool] | None = None
+) -> Callable[[str], str]:
     whole = set(phrases)
 
     def find_marker(key: str) -> bool:
@@ -107,7 +117,12 @@ def python_cleaner(phrases: Sequence[str], scanner: Callable[[str], bool] | None
             if len(words) < 3 or not line.endswith((".", "!", "?", '"', "”")):
                 continue
             low = line.lower()
-            if "javascript" in low or "lorem ipsum" in low or "{" in line or any(p in low for p in _C4_POLICY):
+            if (
+                "javascript" in low
+                or "lorem ipsum" in low
+                or "{" in line
+                or any(p in low for p in _C4_POLICY)
+            ):
                 continue
             kept.append(line)
         return "\n".join(kept)
@@ -172,7 +187,9 @@ def main() -> None:
     else:
         print("(ahocorasick-rs not installed: pip install ahocorasick-rs to add that row)")
     add("dechaff clean_batch, 1 thread", timed(lambda: article.clean_batch(docs, threads=1), args.repeat), mb)
-    add("dechaff clean_batch, 2 threads", timed(lambda: article.clean_batch(docs, threads=2), args.repeat), mb)
+    add(
+        "dechaff clean_batch, 2 threads", timed(lambda: article.clean_batch(docs, threads=2), args.repeat), mb
+    )
     add("engine batch (texts only), 1 thread", timed(lambda: engine.clean_texts(docs, 1), args.repeat), mb)
     add("engine batch (texts only), 2 threads", timed(lambda: engine.clean_texts(docs, 2), args.repeat), mb)
 
@@ -181,7 +198,11 @@ def main() -> None:
             list(pool.map(article.clean, docs, chunksize=64))
 
     add("2 Python threads calling clean()", timed(python_threads, args.repeat), mb)
-    add("clean_article loop", timed(lambda: [dechaff.clean_article(d, mode="article") for d in docs], args.repeat), mb)
+    add(
+        "clean_article loop",
+        timed(lambda: [dechaff.clean_article(d, mode="article") for d in docs], args.repeat),
+        mb,
+    )
     add("page mode clean_batch, 1 thread", timed(lambda: page.clean_batch(docs, threads=1), args.repeat), mb)
 
     yard = rows[0][1]

@@ -11,9 +11,8 @@ import argparse
 import time
 from typing import Any, Callable
 
-from _shared import DEV_SETS, load_scorer, load_set
-
 import dechaff
+from _shared import DEV_SETS, load_scorer, load_set
 
 Systems = dict[str, Callable[[list[str]], list[str]]]
 

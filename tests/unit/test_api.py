@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import dechaff
+import pytest
 from dechaff import Cleaner, DechaffError, InputError, ModeError, OptionError, RuleError, clean_article
 
 BODY = (
