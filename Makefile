@@ -18,7 +18,7 @@ help: ## Show this help
 $(VENV)/.deps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet "maturin>=1.5,<2" "trafilatura>=2.0" "pytest>=8" "hypothesis>=6.100" "ruff>=0.6" "mypy>=1.10" typing_extensions
+	$(PIP) install --quiet "maturin>=1.5,<2" "trafilatura>=2.0" "pytest>=8" "hypothesis>=6.100" "ruff==0.17.6" "mypy==2.4.1" typing_extensions
 	touch $@
 
 venv: $(VENV)/.deps ## Create the virtualenv with build and test tools

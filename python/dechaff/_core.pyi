@@ -2,8 +2,6 @@
 
 from typing import Any, Optional, final
 
-from typing_extensions import disjoint_base
-
 __all__ = ["CATEGORIES", "DechaffError", "Engine", "InputError", "OptionError", "RuleError", "normalize"]
 
 __version__: str
@@ -18,7 +16,6 @@ class InputError(DechaffError): ...
 class OptionError(DechaffError): ...
 
 @final
-@disjoint_base
 class Engine:
     def __new__(
         cls,
