@@ -85,6 +85,8 @@ pub struct Engine {
     scanner: Scanner,
     opts: EngineOptions,
     decide: DecideOptions,
+    /// Thread pools by size, built on first use: a batch must not pay for spawning threads.
+    pools: std::sync::Mutex<Vec<(usize, std::sync::Arc<rayon::ThreadPool>)>>,
 }
 
 impl Engine {
@@ -99,7 +101,7 @@ impl Engine {
         let scanner = Scanner::new(&rules)?;
         let dedup = !opts.disable.iter().any(|d| d == "duplicate");
         let decide = DecideOptions { dedup, dedup_exact: dedup && opts.strict, ..DecideOptions::default() };
-        Ok(Engine { rules, scanner, opts, decide })
+        Ok(Engine { rules, scanner, opts, decide, pools: std::sync::Mutex::default() })
     }
 
     /// An engine over the built-in rule files for `lang` (plus the language-independent ones).
@@ -192,11 +194,22 @@ impl Engine {
         if threads == 0 {
             run()
         } else {
-            match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-                Ok(pool) => pool.install(run),
-                Err(_) => run(),
+            match self.pool(threads) {
+                Some(pool) => pool.install(run),
+                None => run(),
             }
         }
+    }
+
+    /// The engine's pool of `threads` threads (None if it cannot be built: use the global pool).
+    fn pool(&self, threads: usize) -> Option<std::sync::Arc<rayon::ThreadPool>> {
+        let mut pools = self.pools.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, p)) = pools.iter().find(|(n, _)| *n == threads) {
+            return Some(p.clone());
+        }
+        let pool = std::sync::Arc::new(rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok()?);
+        pools.push((threads, pool.clone()));
+        Some(pool)
     }
 
     /// Segment and scan normalised text: the line views and the rule hits they index.
