@@ -232,10 +232,13 @@ fn normalise_chars(text: &str, opts: &NormaliseOptions) -> String {
             } else if newlines > 1 {
                 out.push_str("\n\n");
             } else if pending_space {
-                let first = piece.chars().next().unwrap_or(' ');
+                // The character after the mark: within the piece when it is several (`…` → `...`).
+                let mut rest = piece.chars();
+                let first = rest.next().unwrap_or(' ');
+                let next = rest.next().or_else(|| chars.peek().copied());
                 let drop_space = opts.space_before_punctuation
                     && is_closing_punct(first)
-                    && !chars.peek().is_some_and(|n| n.is_alphanumeric());
+                    && !next.is_some_and(|n| n.is_alphanumeric());
                 if !drop_space {
                     out.push(' ');
                 }
