@@ -10,7 +10,7 @@ RUST_SRC := $(shell find src -name '*.rs') Cargo.toml
 PY_SRC := $(shell find python -name '*.py' -o -name '*.pyi' -o -name '*.toml')
 
 .DEFAULT_GOAL := help
-.PHONY: help venv build dev demo test test-rust test-python lint format bench fuzz-smoke clean
+.PHONY: help venv build dev demo test test-rust test-python lint format bench bench-html bench-cli fuzz-smoke clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -66,8 +66,20 @@ format: venv ## Format Python and Rust sources
 	$(VENV)/bin/ruff check --fix python tests benchmarks
 	cargo fmt
 
-bench: build ## Quality and speed benchmarks (needs ../shared/bench for the quality tables)
-	$(PY) benchmarks/quality_text.py
+bench: build ## Text- and page-mode quality tables, then the speed table (quality needs ../shared/bench)
+	cd benchmarks && ../$(PY) quality_text.py
+	cd benchmarks && ../$(PY) quality_page.py
+	$(PIP) install --quiet ahocorasick-rs
+	$(PY) benchmarks/bench_speed.py
+
+bench-html: build ## HTML mode against other extractors on both dev sets (slow: installs the peers)
+	$(PY) -c 'import tomllib; x = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]; print("\n".join(sorted(set(x["fast"] + x["bench"]))))' > $(VENV)/.bench-requirements.txt
+	$(PIP) install --quiet -r $(VENV)/.bench-requirements.txt
+	$(PY) benchmarks/quality.py --jobs 2
+
+bench-cli: build ## Bulk CLI throughput and memory on a generated 200 MB .jsonl.zst dump
+	$(PIP) install --quiet tqdm zstandard orjson
+	$(PY) benchmarks/bench_cli.py
 
 clean: ## Remove build products and the venv
 	rm -rf target build $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
