@@ -262,12 +262,31 @@ impl Engine {
         self.clean_selecting(input, buf, select)
     }
 
+    /// Scan the first view again with the first-line rules when it was not scanned as first.
+    fn rescan_first(
+        &self,
+        text: &str,
+        views: &mut [View],
+        hits: &mut Vec<Hit>,
+        buf: &mut ScanBuffers,
+        at: &mut Option<usize>,
+    ) {
+        let Some(v) = views.first_mut() else { return };
+        if *at != Some(v.start) {
+            let lo = hits.len() as u32;
+            self.scanner.scan_line(&text[v.start..v.end], v.feat.words, true, buf, hits);
+            (v.hit_lo, v.hit_hi) = (lo, hits.len() as u32);
+            *at = Some(v.start);
+        }
+    }
+
     /// Clean one document; `select` picks the article's lines of whole-page text (no selector,
     /// or a selector that returns `None`: the text is an article, article mode runs).
     fn clean_selecting(&self, input: &str, buf: &mut ScanBuffers, select: Option<&page::Selector>) -> Cleaned {
         let normalized = normalise(input, &self.opts.normalise);
         let text = normalized.as_str();
         let (mut views, mut hits) = self.scan(text, buf);
+        let mut first_scanned = views.first().map(|v| v.start);
         let mut removals = Vec::new();
         let selected = select.and_then(|f| f(&self.page_lines(text, &views, &hits)));
         let ran = if selected.is_some() { Mode::Page } else { Mode::Article };
@@ -285,6 +304,9 @@ impl Engine {
             }
             views = kept;
         }
+        // First-line rules were scanned on the document's first line only: the line that becomes
+        // first (page selection, a removal) is scanned again as first, as cleaning the output would.
+        self.rescan_first(text, &mut views, &mut hits, buf, &mut first_scanned);
         let mut found = Vec::new();
         for _ in 0..MAX_ROUNDS {
             let fates = decide_round(text, &views, &hits, &self.rules, &self.decide, &mut found);
@@ -330,6 +352,7 @@ impl Engine {
                 }
             }
             views = next;
+            self.rescan_first(text, &mut views, &mut hits, buf, &mut first_scanned);
         }
         let out = assemble::assemble(text, &views);
         let removals = assemble::merge_removals(
