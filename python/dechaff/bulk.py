@@ -12,13 +12,14 @@ of the dump. Output order is input order. With an output directory each input fi
 shard, written atomically and marked done in ``<dir>/.dechaff/``; ``resume=True`` skips finished shards,
 so an interrupted run finishes with the same bytes an uninterrupted one writes.
 
-HTML extraction is Python work and will run in a process pool (:class:`HtmlExtractor`); the engine has
-no HTML mode yet, so records that need it are quarantined with reason ``mode html not available``.
+HTML records go through :func:`dechaff.html.extract_html` in a pool of worker processes, each
+with its own per-page timeout; a page whose extraction fails or times out is quarantined.
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import queue
 import shutil
@@ -27,13 +28,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Callable, Optional, TypeVar
 
 from . import __version__
 from .api import Cleaner, CleanResult, Removal, detect_mode
-from .errors import InputError, OptionError
+from .errors import DechaffError, InputError, OptionError
 from .io import jsonlib
 from .io.readers import InputFile, Reader, ReadEvent, ReadOptions, open_reader, split_suffixes
 from .io.records import MISSING, Item, QuarantineEntry, Skipped, get_path, set_path
@@ -189,12 +190,47 @@ class HtmlExtractor:
         """Shut the pool down."""
 
 
-class UnavailableHtmlExtractor(HtmlExtractor):
-    """The engine has no HTML mode yet: every HTML document is quarantined with that reason."""
+def _extract_one(job: tuple[str, str, Optional[float]]) -> str | tuple[str, str]:
+    """One page through :func:`dechaff.html.extract_html`: its text, or ``(code, reason)`` when the
+    extractor failed or timed out (a page with no main text gives an empty text, not an error)."""
+    from .html import extract_html
+
+    html, extractor, timeout = job
+    try:
+        text, meta = extract_html(html, extractor=extractor, timeout=timeout)
+    except DechaffError as exc:
+        return ("html_error", str(exc))
+    error = meta.get("error")
+    if error and error != "no main text found":
+        return ("html_timeout" if str(error).startswith("timeout") else "html_error", str(error))
+    return text
+
+
+class ProcessHtmlExtractor(HtmlExtractor):
+    """HTML extraction in a pool of worker processes (extraction is Python work that holds the GIL).
+    Each process runs :func:`dechaff.html.extract_html`, whose own worker enforces the per-page
+    timeout; output order is input order."""
+
+    def __init__(self, workers: int, extractor: str = "trafilatura", timeout: Optional[float] = 30.0) -> None:
+        self.extractor = extractor
+        self.timeout = timeout
+        self.workers = max(1, workers)
+        self._pool: Optional[ProcessPoolExecutor] = None
 
     def extract(self, html: Sequence[str]) -> list[str | tuple[str, str]]:
-        """Refuse every document."""
-        return [("mode_unavailable", "mode html not available")] * len(html)
+        """Extract every page, in order."""
+        jobs = [(h, self.extractor, self.timeout) for h in html]
+        if self.workers == 1 or len(jobs) == 1:
+            return [_extract_one(j) for j in jobs]
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return list(self._pool.map(_extract_one, jobs, chunksize=max(1, len(jobs) // (self.workers * 4))))
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
 
 # ------------------------------------------------------------------------------------------- options
@@ -226,6 +262,8 @@ class BulkOptions:
     batch_bytes: int = 8 << 20
     max_bytes: int = 0
     decode_errors: str = "quarantine"
+    html_extractor: str = "trafilatura"
+    html_timeout: Optional[float] = 30.0
 
     def read_options(self) -> ReadOptions:
         """The reader's view of these options."""
@@ -255,6 +293,7 @@ class BulkOptions:
             self.report is not None,
             self.max_bytes,
             self.decode_errors,
+            self.html_extractor,
         ]
         return hashlib.sha256(jsonlib.dumps(key)).hexdigest()[:16]
 
@@ -328,9 +367,15 @@ class Processor:
     ) -> None:
         self.opts = opts
         self.cleaner = cleaner
-        self.extractor = extractor or UnavailableHtmlExtractor()
         self.html_key = opts.html_field or "html"
         self.workers = opts.workers if opts.workers > 0 else (os.cpu_count() or 1)
+        self.extractor = extractor or ProcessHtmlExtractor(
+            self.workers, opts.html_extractor, opts.html_timeout
+        )
+        # The engine's own modes: "auto" lets it tell whole-page text from an extracted article.
+        self.engine_mode = {"article": "article", "page": "page", "auto": "auto", "html": "article"}[
+            opts.mode
+        ]
         self._pool: Optional[ThreadPoolExecutor] = None
 
     def _quarantine(self, item: Item, code: str, reason: str) -> QuarantineEntry:
@@ -415,14 +460,18 @@ class Processor:
             else:
                 texts.append(value)
                 text_slots.append(slot)
+        futures = self._submit(texts, self.engine_mode) if texts else []
         if html:
+            extracted: list[str] = []
             for slot, res in zip(html_slots, self.extractor.extract(html)):
                 if isinstance(res, tuple):
                     outcomes[slot] = ("quarantine", self._quarantine(items[slot], *res), None)
                 else:
-                    texts.append(res)
+                    extracted.append(res)
                     text_slots.append(slot)
-        return _Pending(outcomes, items, text_slots, self._submit(texts) if texts else [])
+            # Extracted main text is an article: no page-mode guess on it.
+            futures += self._submit(extracted, "article") if extracted else []
+        return _Pending(outcomes, items, text_slots, futures)
 
     def finish(self, pending: _Pending, stats: Stats) -> list[tuple[str, Any, Any]]:
         """Second half of :meth:`process`: wait for the engine, build records and reports, count."""
@@ -434,14 +483,14 @@ class Processor:
                 outcomes[slot] = self._finish(pending.items[slot], raw, stats)
         return [o for o in outcomes if o is not None]
 
-    def _engine_batch(self, texts: list[str]) -> list[Any]:
+    def _engine_batch(self, texts: list[str], mode: str) -> list[Any]:
         engine = self.cleaner._engine
         try:
-            return engine.clean_batch(texts, 1)
+            return engine.clean_batch(texts, 1, mode)
         except UnicodeEncodeError:  # a lone surrogate (stdlib json lets them through)
-            return engine.clean_batch([_fix_surrogates(t) for t in texts], 1)
+            return engine.clean_batch([_fix_surrogates(t) for t in texts], 1, mode)
 
-    def _submit(self, texts: list[str]) -> list[Future[list[Any]]]:
+    def _submit(self, texts: list[str], mode: str) -> list[Future[list[Any]]]:
         """Start the engine on ``texts`` on ``workers`` threads; the futures' results, in order, are
         the results of ``texts``.
 
@@ -455,14 +504,16 @@ class Processor:
         n = min(len(texts), self.workers * 4) if self.workers > 1 else 1
         step = -(-len(texts) // n)
         return [
-            self._pool.submit(self._engine_batch, texts[i : i + step]) for i in range(0, len(texts), step)
+            self._pool.submit(self._engine_batch, texts[i : i + step], mode)
+            for i in range(0, len(texts), step)
         ]
 
     def close(self) -> None:
-        """Stop the engine threads."""
+        """Stop the engine threads and the extraction processes."""
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
+        self.extractor.close()
 
     def _finish(self, item: Item, raw: Any, stats: Stats) -> tuple[str, Any, Any]:
         # (text, normalized, removals, found, error), or with the mode that ran before error (page mode)
@@ -611,8 +662,6 @@ class BulkRun:
         progress: Optional[Any] = None,
         extractor: Optional[HtmlExtractor] = None,
     ) -> None:
-        if opts.mode == "page":
-            raise OptionError("mode 'page' is not available in this version of dechaff (use article or auto)")
         if opts.decode_errors not in ("quarantine", "replace"):
             raise OptionError("decode_errors must be 'quarantine' or 'replace'")
         if opts.format not in FORMAT_CHOICES:

@@ -117,8 +117,8 @@ def _add_cleaner_options(p: argparse.ArgumentParser) -> None:
         "--mode",
         default="auto",
         choices=("auto", "article", "page", "html"),
-        help="cleaning mode (default: auto: html for markup, else article; html and page "
-        "are not available yet)",
+        help="cleaning mode (default: auto: html for markup; whole-page text or an extracted "
+        "article is then told apart per document)",
     )
     g.add_argument("--lang", default="en", help="rule language (default: en)")
     g.add_argument(
@@ -165,6 +165,8 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         batch_docs=args.batch_size,
         max_bytes=args.max_bytes,
         decode_errors=args.decode_errors,
+        html_extractor=args.extractor,
+        html_timeout=args.timeout if args.timeout > 0 else None,
     )
     inputs = expand_inputs(args.inputs, args.paths_file)
     stdin = sys.stdin.buffer if any(i.path == "-" for i in inputs) else None
@@ -265,13 +267,13 @@ def _render_removals(normalized: str, removals: Sequence[Any], color: bool) -> s
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    from .api import Cleaner, detect_mode
+    from .api import Cleaner
     from .io.readers import ReadOptions, expand_inputs, open_reader
     from .io.records import MISSING, Item, get_path
 
     color = _use_color(sys.stdout, args.color)
     cleaner = Cleaner(
-        mode="article", lang=args.lang, strict=args.strict, disable=_csv(args.disable), extra_rules=args.rules
+        mode="auto", lang=args.lang, strict=args.strict, disable=_csv(args.disable), extra_rules=args.rules
     )
     shown = 0
     for source in expand_inputs(args.files):
@@ -290,9 +292,6 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                 if ev.error is not None or not isinstance(text, str):
                     reason = ev.error[1] if ev.error else f"no string field {args.text_field!r}"
                     print(f"── {label}: not cleaned: {reason}")
-                    continue
-                if detect_mode(text) == "html":
-                    print(f"── {label}: not cleaned: mode html not available")
                     continue
                 res = cleaner.clean(text)
                 n_rm, n_chars = len(res.removals), len(res.normalized)
@@ -382,6 +381,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="quarantine documents larger than N bytes (0: no limit)",
+    )
+    f.add_argument(
+        "--extractor",
+        default="trafilatura",
+        choices=("trafilatura", "resiliparse"),
+        help="HTML extractor (resiliparse: the fast path, needs dechaff[fast])",
+    )
+    f.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds per HTML page before it is quarantined as a timeout (0: no limit)",
     )
     r = c.add_argument_group("run")
     r.add_argument("-w", "--workers", type=int, default=0, metavar="N", help="engine threads (0: all cores)")

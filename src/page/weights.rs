@@ -97,4 +97,4 @@ pub const B_MARKER: f64 = 1.0;
 /// mode="auto": whole-page text when the detector's logit exceeds this, and the text has at
 /// least `AUTO_MIN_LINES` non-blank lines.
 pub const AUTO_T: f64 = 0.0;
-pub const AUTO_MIN_LINES: usize = 8;
+pub const AUTO_MIN_LINES: usize = 20;

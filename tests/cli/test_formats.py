@@ -101,23 +101,31 @@ def test_txt_and_html_files_directory_recursive_and_glob(tmp_path: Path) -> None
     (root / "sub").mkdir(parents=True)
     (root / "a.txt").write_text((SAMPLE.parent / "sample.txt").read_text(encoding="utf-8"), encoding="utf-8")
     (root / "sub" / "b.txt").write_text("A plain short article about the canal.\n", encoding="utf-8")
-    (root / "sub" / "c.html").write_text("<html><body><p>Hello</p></body></html>", encoding="utf-8")
+    html = (
+        "<html><head><title>Canal news</title></head><body><article>"
+        "<p>The canal trust reopened the towpath on Saturday after six months of repairs to the old "
+        "lock gates, and hundreds of walkers and cyclists came to see the work.</p>"
+        "<p>Share this article</p></article></body></html>"
+    )
+    (root / "sub" / "c.html").write_text(html, encoding="utf-8")
     (root / "sub" / "ignored.bin").write_bytes(b"\x00\x01")
     res = run_cli(["clean", root, "-o", tmp_path / "o.jsonl", "--stats", tmp_path / "s.json", "-q"])
     assert res.code == 0, res.stderr
     recs = read_jsonl(tmp_path / "o.jsonl")
-    assert [r["id"] for r in recs] == ["a.txt", "sub/b.txt"]
+    assert [r["id"] for r in recs] == ["a.txt", "sub/b.txt", "sub/c.html"]
     stats = stats_of(tmp_path / "s.json")
     assert stats["documents"] == {
         "read": 3,
-        "written": 2,
-        "quarantined": 1,
-        "changed": 1,
+        "written": 3,
+        "quarantined": 0,
+        "changed": 2,
         "emptied": 0,
         "balanced": True,
     }
-    q = read_jsonl(tmp_path / "o.quarantine.jsonl")
-    assert q[0]["source"] == "sub/c.html" and q[0]["reason"] == "mode html not available"
+    assert not (tmp_path / "o.quarantine.jsonl").exists()
+    html_rec = recs[2]
+    assert html_rec["id"] == "sub/c.html" and html_rec["text"].startswith("The canal trust reopened")
+    assert "Share this article" not in html_rec["text"]
     # a quoted glob, expanded by dechaff
     res = run_cli(["clean", f"{root}/**/*.txt", "-o", tmp_path / "g.jsonl", "-q"])
     assert res.code == 0, res.stderr

@@ -83,15 +83,16 @@ def test_written_warc_with_wet_record(tmp_path: Path, backend: str) -> None:
     _write_warc(src)
     stats, written, q = _clean(tmp_path, src)
     d = stats["documents"]
-    assert (d["read"], d["written"], d["quarantined"]) == (2, 1, 1)
+    assert (d["read"], d["written"], d["quarantined"]) == (2, 2, 0)
     assert stats["skipped_records"] == 3  # warcinfo, request, image response
-    assert written[0]["url"] == "http://example.com/b" and written[0]["warc_type"] == "conversion"
+    assert [w["url"] for w in written] == ["http://example.com/a", "http://example.com/b"]
+    assert written[0]["text"] == "Hello canal"  # the HTML response, through html mode
+    assert written[1]["warc_type"] == "conversion"
     assert (
-        written[0]["text"].endswith("more colonies.")
-        and written[0]["dechaff"]["removed"][-1]["category"] == "share"
+        written[1]["text"].endswith("more colonies.")
+        and written[1]["dechaff"]["removed"][-1]["category"] == "share"
     )
-    assert q[0]["reason"] == "mode html not available" and q[0]["record"]["url"] == "http://example.com/a"
-    assert "Hello canal" in q[0]["record"]["html"]
+    assert q == []
 
 
 def test_written_warc_truncated(tmp_path: Path, backend: str) -> None:
@@ -101,7 +102,7 @@ def test_written_warc_truncated(tmp_path: Path, backend: str) -> None:
     d = stats["documents"]
     assert d["read"] == d["written"] + d["quarantined"]
     assert q[-1]["code"] == "warc_record"
-    assert d["written"] == 0  # the WET record was the one cut off
+    assert d["written"] == 1  # the HTML response; the WET record was the one cut off
 
 
 def _shared(name: str) -> Path:
@@ -111,13 +112,13 @@ def _shared(name: str) -> Path:
     return path
 
 
-# file → (read, quarantined by code) with fastwarc: responses are HTML, so quarantined until html mode exists
+# file → (read, written, quarantined by code) with fastwarc: HTML responses go through html mode
 SHARED = {
-    "warcfile.warc.gz": (16, {"mode_unavailable": 16}),
-    "clueweb-quirk.warc.gz": (29, {"mode_unavailable": 29}),
-    "example.warc.gz": (1, {"mode_unavailable": 1}),
-    "clipped.warc.gz": (1, {"warc_record": 1}),
-    "example-trunc.warc": (2, {"warc_record": 2}),
+    "warcfile.warc.gz": (16, 16, {}),
+    "clueweb-quirk.warc.gz": (29, 29, {}),
+    "example.warc.gz": (1, 1, {}),
+    "clipped.warc.gz": (1, 0, {"warc_record": 1}),
+    "example-trunc.warc": (2, 0, {"warc_record": 2}),
 }
 
 
@@ -126,9 +127,9 @@ def test_shared_warc_files(tmp_path: Path, name: str) -> None:
     pytest.importorskip("fastwarc")
     src = _shared(name)
     stats, _written, q = _clean(tmp_path, src)
-    read, reasons = SHARED[name]
+    read, written, reasons = SHARED[name]
     d = stats["documents"]
-    assert (d["read"], d["written"], d["quarantined"]) == (read, 0, read)
+    assert (d["read"], d["written"], d["quarantined"]) == (read, written, read - written)
     assert stats["quarantine_reasons"] == reasons
     assert all(e["source"] == name and "record_no" in e and "offset" in e for e in q)
 
@@ -151,4 +152,4 @@ def test_shared_broken_warcs_never_stop_the_run(tmp_path: Path, backend: str) ->
     stats = stats_of(tmp_path / "s.json")
     assert stats["files"] == len(names)
     assert stats["documents"]["read"] >= len(names) - 1
-    assert set(stats["quarantine_reasons"]) <= {"warc_record", "mode_unavailable"}
+    assert set(stats["quarantine_reasons"]) <= {"warc_record"}
