@@ -189,3 +189,26 @@ def test_100mb_single_line() -> None:
     assert res.text == doc
     res = PAGE.clean(doc)
     assert len(res.text) in (0, len(doc))
+
+
+_STORY = "The council met on Monday to vote on the budget for next year, officials said after the meeting. "
+FUZZ_FINDINGS = {
+    # F2: a first-line label (date/url/lang) on the line that becomes first
+    "label after a dropped line": f"Advertisement\ndate 2023-04-02 {_STORY}\n\n{_STORY}",
+    "label after page selection": "Home\nNews\nSport\nWeather\nSign in\n\n"
+    f"date 2023-04-02 {_STORY}\n\n{_STORY * 2}\n\n{_STORY}\n\nShare this article\nFollow us\nPrivacy policy",
+    "url label after a dropped line": f"Share this article\nurl: https://ex.com/a {_STORY}\n\n{_STORY}",
+}
+
+
+@pytest.mark.parametrize("name", list(FUZZ_FINDINGS))
+def test_fuzz_findings_stay_fixed(name: str) -> None:
+    """The engine bugs the fuzzers found (docs/robustness.md, F1 and F2), through the Python API."""
+    doc = FUZZ_FINDINGS[name]
+    for cleaner in (ARTICLE, PAGE, AUTO):
+        res = cleaner.clean(doc)
+        check_result(res)
+        check_idempotent(ARTICLE, res)
+    assert not ARTICLE.clean(doc).text.startswith(("date", "url"))
+    once = dechaff.normalize("d …d", ascii_punctuation=True, space_before_punctuation=True)  # F1
+    assert once == "d...d"
