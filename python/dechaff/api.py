@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Union
 
 from . import _core
-from .errors import InputError, ModeError, OptionError
+from .errors import InputError, ModeError, OptionError, RuleError
 from .rules import RuleSource, builtin_sources, load_extra
 
 #: Cleaning modes. ``article``: already-extracted article text. ``page``: whole-page text
@@ -74,6 +74,16 @@ class CleanResult:
         }
 
 
+def _check_encodable(text: object, error: type[Exception], what: str) -> None:
+    """Rule files and option values must be valid text: a lone surrogate is refused, named."""
+    if not isinstance(text, str):
+        raise error(f"{what} must be a string, not {type(text).__name__}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise error(f"{what} holds a character that is not valid Unicode text: {exc.reason}") from None
+
+
 def _fix_surrogates(text: str) -> str:
     """Lone surrogates cannot be UTF-8: they become U+FFFD (a valid pair becomes its character)."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
@@ -103,6 +113,8 @@ def detect_mode(text: str | bytes | bytearray | memoryview) -> str:
     See :meth:`Cleaner.detect_mode` for the full decision, page mode included."""
     if isinstance(text, (bytes, bytearray, memoryview)):
         text = bytes(text[:4096]).decode("latin-1")
+    if not isinstance(text, str):
+        raise InputError(f"expected str or bytes, not {type(text).__name__}")
     head = text[:4096].lstrip().lower()
     if head.startswith(("<!doctype html", "<html")):
         return "html"
@@ -156,6 +168,10 @@ class Cleaner:
         self.extractor = extractor
         self.timeout = timeout
         sources = builtin_sources(lang) + load_extra(extra_rules)
+        for name, text in sources:
+            _check_encodable(text, RuleError, f"rule source {name!r}")
+        for category in self.disable:
+            _check_encodable(category, OptionError, "disable")
         self._engine = _core.Engine(
             sources,
             strict=strict,

@@ -789,18 +789,19 @@ class BulkRun:
                     self._pump(reader, writer, quarantine, report, self.stats)
                 finally:
                     reader.close()
+            if writer is not None:
+                writer.commit()
+            if quarantine.count or self.opts.quarantine is not None:
+                quarantine.commit()
+            else:
+                quarantine.abort()
+            report.commit()
         except BaseException:
+            # Nothing half-written stays behind (an abort after a commit changes nothing).
             for s in (writer, quarantine, report):
                 if s is not None:
                     s.abort()
             raise
-        if writer is not None:
-            writer.commit()
-        if quarantine.count or self.opts.quarantine is not None:
-            quarantine.commit()
-        else:
-            quarantine.abort()
-        report.commit()
 
     # -- output directory: one shard per input, resumable ------------------------------------------
     def _run_dir(self) -> None:

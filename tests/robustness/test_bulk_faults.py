@@ -138,7 +138,6 @@ def test_full_disk_single_file(tmp_path: Path, small_disk: Path) -> None:
 
 
 @_unclosed
-@pytest.mark.xfail(reason="finding F4: a failed commit leaves the temporary files (docs/robustness.md)")
 def test_full_disk_single_file_leaves_no_litter(tmp_path: Path, small_disk: Path) -> None:
     src = _write(tmp_path / "in.jsonl", _records(120))
     assert run_cli(["clean", src, "-o", small_disk / "o.jsonl", "-q"]).code == 1

@@ -113,11 +113,6 @@ def test_non_text_input_is_an_input_error(value: object) -> None:
         ARTICLE.clean_batch(["fine", value])  # type: ignore[list-item]
 
 
-@pytest.mark.xfail(
-    reason="finding: Cleaner.detect_mode / dechaff.api.detect_mode index non-text input before checking "
-    "its type (TypeError/AttributeError, not InputError); see docs/robustness.md",
-    raises=(TypeError, AttributeError),
-)
 @pytest.mark.parametrize("value", NON_TEXT)
 def test_detect_mode_non_text_is_an_input_error(value: object) -> None:
     with pytest.raises(InputError):

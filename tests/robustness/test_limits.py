@@ -186,12 +186,6 @@ def test_hostile_option_values_are_dechaff_errors(kwargs: dict[str, object]) -> 
         Cleaner(**kwargs)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    reason="finding F5 (docs/robustness.md): a NUL in an extra_rules path raises ValueError, a lone "
-    "surrogate in a rule source or a disable entry UnicodeEncodeError, instead of RuleError/OptionError",
-    raises=(ValueError,),
-    strict=True,
-)
 @pytest.mark.parametrize(
     "kwargs",
     [

@@ -128,10 +128,13 @@ def test_list_rules_and_categories() -> None:
 def test_modes() -> None:
     c = Cleaner()
     assert c.clean(BODY).mode == "article"
-    page = "\n".join(
-        ["Home", "News", "Sport", "Weather", "Login", "Search"] + [BODY] * 4 + ["Footer", "Contact"]
-    )
+    menu = ["Home", "News", "Sport", "Weather", "Login", "Search", "Business", "Culture", "Travel", "Video"]
+    body = [BODY.replace("Monday", day) for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")]
+    footer = ["Related", "Most read", "Contact us", "Privacy policy", "Terms of use", "Advertise", "Careers"]
+    page = "\n".join(menu + body + footer)
     assert c.detect_mode(page) == "page"
-    assert Cleaner(mode="page").clean(page).text.split("\n")[0] == BODY
+    assert Cleaner(mode="page").clean(page).text.split("\n")[0] == body[0]
+    short = "\n".join(["Home", "News", *body[:3], "Footer"])  # too few lines to be a whole page
+    assert c.detect_mode(short) == "article"
     assert c.detect_mode("<!doctype html><html><body><p>x</p></body></html>") == "html"
     assert c.detect_mode(BODY) == "article"

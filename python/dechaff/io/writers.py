@@ -61,17 +61,25 @@ class AtomicFile:
         """Flush, fsync and rename over the target."""
         if self._done:
             return
-        self.fh.close()
+        try:
+            self.fh.close()
+        except BaseException:
+            self.abort()
+            raise
         if self._special:
             if not self._raw.closed:
                 self._raw.close()
             self._done = True
             return
-        if not self._raw.closed:
-            self._raw.flush()
-            os.fsync(self._raw.fileno())
-            self._raw.close()
-        os.replace(self.tmp, self.path)
+        try:
+            if not self._raw.closed:
+                self._raw.flush()
+                os.fsync(self._raw.fileno())
+                self._raw.close()
+            os.replace(self.tmp, self.path)
+        except BaseException:
+            self.abort()  # a full disk or a failing writer leaves no temporary file behind
+            raise
         self._done = True
 
     def abort(self) -> None:

@@ -42,7 +42,7 @@ def load_extra(extra: Iterable[RuleSource]) -> list[tuple[str, str]]:
             path = Path(item)
             try:
                 out.append((str(path), path.read_text(encoding="utf-8")))
-            except (OSError, UnicodeDecodeError) as exc:
+            except (OSError, ValueError) as exc:  # ValueError: a NUL in the path, or bad UTF-8
                 raise RuleError(f"cannot read rule file {str(path)!r}: {exc}") from exc
         elif isinstance(item, str):
             out.append((f"extra_rules[{i}]", item))
