@@ -123,12 +123,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
-# A commit that fails (the final flush hits the full disk) leaves the sinks unaborted: their file
-# objects are collected unclosed (a ResourceWarning). See docs/robustness.md, finding F4.
-_unclosed = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-
-
-@_unclosed
+# A failed commit once left its sinks unaborted: temporary files stayed and their file objects
+# were collected unclosed, which the suite's `filterwarnings = error` turns into an error
+# (docs/robustness.md, F4).
 def test_full_disk_single_file(tmp_path: Path, small_disk: Path) -> None:
     src = _write(tmp_path / "in.jsonl", _records(120))  # ~150 KB of output for a 64 KB disk
     res = run_cli(["clean", src, "-o", small_disk / "o.jsonl", "-q"])
@@ -137,7 +134,6 @@ def test_full_disk_single_file(tmp_path: Path, small_disk: Path) -> None:
     assert "o.jsonl" not in names and "o.quarantine.jsonl" not in names  # nothing under a final name
 
 
-@_unclosed
 def test_full_disk_single_file_leaves_no_litter(tmp_path: Path, small_disk: Path) -> None:
     src = _write(tmp_path / "in.jsonl", _records(120))
     assert run_cli(["clean", src, "-o", small_disk / "o.jsonl", "-q"]).code == 1
