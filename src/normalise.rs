@@ -303,7 +303,8 @@ mod tests {
     #[test]
     fn fast_path_equals_char_path() {
         // A small deterministic generator over the characters the two paths treat differently.
-        let alphabet: Vec<char> = "ab .,\n\r\t\u{0}\u{7f}\u{85}\u{a0}\u{200b}\u{2028}é\u{301}’“—…•東😀\u{fffd}".chars().collect();
+        let alphabet: Vec<char> =
+            "ab .,\n\r\t\u{0}\u{7f}\u{85}\u{a0}\u{200b}\u{2028}é\u{301}’“—…•東😀\u{fffd}".chars().collect();
         let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
         for _ in 0..5000 {
             let mut s = String::new();
