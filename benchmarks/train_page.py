@@ -269,7 +269,8 @@ def main() -> None:
         te = fold_a == f
         coef, bias = fit_lr(xa[~te], ya[~te], wa[~te], c=10.0)
         za[te] = xa[te] @ coef + bias
-    min_lines = 20  # whole-page text: every wcxb-dev text_full page has >= 20 lines; short articles stay articles
+    # Whole-page text: every wcxb-dev text_full page has >= 20 lines; short articles stay articles.
+    min_lines = 20
 
     def loss(th: float) -> tuple[float, float, float, float]:
         # F1 lost against the explicit mode: page mode on text_full, article mode on text_recall.
