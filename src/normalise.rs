@@ -47,6 +47,55 @@ fn map_char(c: char, opts: &NormaliseOptions) -> Mapped {
     }
 }
 
+/// Line layout while normalising: what separator the next content owes.
+#[derive(Default)]
+struct Layout {
+    /// Newlines seen since the last content character.
+    newlines: usize,
+    /// White space seen since the last content character (on the same line).
+    pending_space: bool,
+    /// A character was dropped (a base and a combining mark may now meet: NFC again).
+    dropped: bool,
+}
+
+impl Layout {
+    /// Account for one mapped character: `Some(piece)` when it is content to write.
+    fn content<'b>(&mut self, mapped: Mapped, buf: &'b mut [u8; 4]) -> Option<&'b str> {
+        match mapped {
+            Mapped::Drop => {
+                self.dropped = true;
+                None
+            }
+            Mapped::Newline => {
+                self.newlines += 1;
+                self.pending_space = false;
+                None
+            }
+            Mapped::Space => {
+                self.pending_space = true;
+                None
+            }
+            Mapped::Keep(c) => Some(c.encode_utf8(buf)),
+            Mapped::Str(s) => Some(s),
+        }
+    }
+
+    /// Write the separator owed before content that starts now (the fast path: no options).
+    fn separate(&mut self, out: &mut String) {
+        if !out.is_empty() {
+            if self.newlines == 1 {
+                out.push('\n');
+            } else if self.newlines > 1 {
+                out.push_str("\n\n");
+            } else if self.pending_space {
+                out.push(' ');
+            }
+        }
+        self.newlines = 0;
+        self.pending_space = false;
+    }
+}
+
 /// Glyphs that mark a list item when they start a line.
 #[inline]
 pub fn is_bullet(c: char) -> bool {
@@ -111,24 +160,9 @@ fn normalise_runs(text: &str, opts: &NormaliseOptions) -> String {
     };
     let bytes = src.as_bytes();
     let mut out = String::with_capacity(src.len());
-    let mut newlines: usize = 0;
-    let mut pending_space = false;
-    let mut changed_non_ascii = false;
+    let mut layout = Layout::default();
     let mut i = 0;
-    // Emit the separator owed before content that starts now.
-    let sep = |out: &mut String, newlines: &mut usize, pending_space: &mut bool| {
-        if !out.is_empty() {
-            if *newlines == 1 {
-                out.push('\n');
-            } else if *newlines > 1 {
-                out.push_str("\n\n");
-            } else if *pending_space {
-                out.push(' ');
-            }
-        }
-        *newlines = 0;
-        *pending_space = false;
-    };
+
     while i < bytes.len() {
         let b = bytes[i];
         if PLAIN[b as usize] {
@@ -136,7 +170,7 @@ fn normalise_runs(text: &str, opts: &NormaliseOptions) -> String {
             while i < bytes.len() && PLAIN[bytes[i] as usize] {
                 i += 1;
             }
-            sep(&mut out, &mut newlines, &mut pending_space);
+            layout.separate(&mut out);
             out.push_str(&src[start..i]);
             continue;
         }
@@ -157,27 +191,11 @@ fn normalise_runs(text: &str, opts: &NormaliseOptions) -> String {
             map_char(c, opts)
         };
         let mut buf = [0u8; 4];
-        let piece: &str = match mapped {
-            Mapped::Drop => {
-                changed_non_ascii = true;
-                continue;
-            }
-            Mapped::Newline => {
-                newlines += 1;
-                pending_space = false;
-                continue;
-            }
-            Mapped::Space => {
-                pending_space = true;
-                continue;
-            }
-            Mapped::Keep(c) => c.encode_utf8(&mut buf),
-            Mapped::Str(s) => s,
-        };
-        sep(&mut out, &mut newlines, &mut pending_space);
+        let Some(piece) = layout.content(mapped, &mut buf) else { continue };
+        layout.separate(&mut out);
         out.push_str(piece);
     }
-    if changed_non_ascii && !out.is_ascii() && is_nfc_quick(out.chars()) != IsNormalized::Yes {
+    if layout.dropped && !out.is_ascii() && is_nfc_quick(out.chars()) != IsNormalized::Yes {
         out = out.nfc().collect();
     }
     out
@@ -194,9 +212,7 @@ fn normalise_chars(text: &str, opts: &NormaliseOptions) -> String {
         &composed
     };
     let mut out = String::with_capacity(src.len());
-    let mut newlines: usize = 0; // newlines seen since the last content character
-    let mut pending_space = false;
-    let mut changed_non_ascii = false; // a character was dropped next to non-ASCII text
+    let mut layout = Layout::default();
     let mut chars = src.chars().peekable();
     while let Some(raw) = chars.next() {
         let mapped = if raw == '\r' {
@@ -208,30 +224,14 @@ fn normalise_chars(text: &str, opts: &NormaliseOptions) -> String {
             map_char(raw, opts)
         };
         let mut buf = [0u8; 4];
-        let piece: &str = match mapped {
-            Mapped::Drop => {
-                changed_non_ascii = true;
-                continue;
-            }
-            Mapped::Newline => {
-                newlines += 1;
-                pending_space = false;
-                continue;
-            }
-            Mapped::Space => {
-                pending_space = true;
-                continue;
-            }
-            Mapped::Keep(c) => c.encode_utf8(&mut buf),
-            Mapped::Str(s) => s,
-        };
-        let at_line_start = out.is_empty() || newlines > 0;
+        let Some(piece) = layout.content(mapped, &mut buf) else { continue };
+        let at_line_start = out.is_empty() || layout.newlines > 0;
         if !out.is_empty() {
-            if newlines == 1 {
+            if layout.newlines == 1 {
                 out.push('\n');
-            } else if newlines > 1 {
+            } else if layout.newlines > 1 {
                 out.push_str("\n\n");
-            } else if pending_space {
+            } else if layout.pending_space {
                 // The character after the mark: within the piece when it is several (`…` → `...`).
                 let mut rest = piece.chars();
                 let first = rest.next().unwrap_or(' ');
@@ -244,19 +244,19 @@ fn normalise_chars(text: &str, opts: &NormaliseOptions) -> String {
                 }
             }
         }
-        newlines = 0;
-        pending_space = false;
+        layout.newlines = 0;
+        layout.pending_space = false;
         if at_line_start && opts.bullets {
             let first = piece.chars().next().unwrap_or(' ');
             if is_bullet(first) {
                 out.push('-');
-                pending_space = true;
+                layout.pending_space = true;
                 continue;
             }
         }
         out.push_str(piece);
     }
-    if changed_non_ascii && !out.is_ascii() && is_nfc_quick(out.chars()) != IsNormalized::Yes {
+    if layout.dropped && !out.is_ascii() && is_nfc_quick(out.chars()) != IsNormalized::Yes {
         // Dropping an invisible character can bring a base and a combining mark together.
         out = out.nfc().collect();
     }
