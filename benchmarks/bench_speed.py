@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import dechaff
+from quality_page import c4_keep
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("DECHAFF_SHARED", REPO.parent / "shared"))
@@ -68,14 +69,6 @@ def build_corpus(target_mb: float, seed: int = 0) -> tuple[list[str], str]:
 
 # --- the pure-Python cleaner -----------------------------------------------------------------
 _MAP = {c: None for c in range(32) if c not in (9, 10)} | {0x200B: None, 0xFEFF: None, 0xAD: None, 0xA0: 0x20}
-_C4_POLICY = (
-    "terms of use",
-    "privacy policy",
-    "cookie policy",
-    "uses cookies",
-    "use of cookies",
-    "use cookies",
-)
 
 
 def rule_phrases() -> list[str]:
@@ -112,17 +105,7 @@ def python_cleaner(
             if line in seen and len(line.split()) >= 6:
                 continue
             seen.add(line)
-            words = line.split()
-            # C4-style: keep lines that end like a sentence and have at least 3 words.
-            if len(words) < 3 or not line.endswith((".", "!", "?", '"', "”")):
-                continue
-            low = line.lower()
-            if (
-                "javascript" in low
-                or "lorem ipsum" in low
-                or "{" in line
-                or any(p in low for p in _C4_POLICY)
-            ):
+            if not c4_keep(line):  # the same C4-style line filter as benchmarks/quality_page.py
                 continue
             kept.append(line)
         return "\n".join(kept)

@@ -44,7 +44,8 @@ _C4_POLICY = (
 _C4_CITE = re.compile(r"\[\d+\]|\[citation needed\]|\[edit\]", re.I)
 
 
-def _c4_keep(line: str) -> bool:
+def c4_keep(line: str) -> bool:
+    """The C4-style test for one line: keep it?"""
     s = line.strip()
     if not s or not s.endswith(_C4_TERMINAL) or len(s.split()) < 3:
         return False
@@ -56,7 +57,7 @@ def _c4_keep(line: str) -> bool:
 
 def c4_filter(text: str) -> str:
     """The C4-style line filter over one page."""
-    return "\n".join(_C4_CITE.sub("", line.strip()) for line in text.split("\n") if _c4_keep(line))
+    return "\n".join(_C4_CITE.sub("", line.strip()) for line in text.split("\n") if c4_keep(line))
 
 
 # ---------------------------------------------------------------------------------------------
