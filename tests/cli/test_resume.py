@@ -19,12 +19,15 @@ from _helpers import sample_records
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
 
+RECORDS = 1200  # per shard: enough work that a kill lands inside it on a fast machine
+
+
 def _make_inputs(root: Path) -> None:
     recs = sample_records()
     root.mkdir()
     for shard in range(4):
         lines = []
-        for i in range(240):
+        for i in range(RECORDS):
             r = dict(recs[(i + shard) % len(recs)])
             r["id"] = f"s{shard}-{i:04d}"
             lines.append(json.dumps(r, ensure_ascii=False))
@@ -60,6 +63,14 @@ def _snapshot(out: Path) -> dict[str, bytes]:
     }
 
 
+def _wait_for_output(proc: subprocess.Popen[bytes], out: Path) -> float:
+    """Wait until the run has written its first output file (or ended); the time it did."""
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline and not any(out.rglob("*.jsonl*")):
+        time.sleep(0.002)
+    return time.monotonic()
+
+
 def test_sigkill_then_resume_is_byte_identical(tmp_path: Path) -> None:
     src = tmp_path / "in"
     _make_inputs(src)
@@ -68,9 +79,12 @@ def test_sigkill_then_resume_is_byte_identical(tmp_path: Path) -> None:
     ref = tmp_path / "ref"
     subprocess.run(_cmd(src, ref), check=True, env=env, timeout=120)  # cold: imports, .pyc files
     shutil.rmtree(ref)
-    t0 = time.monotonic()
-    subprocess.run(_cmd(src, ref), check=True, env=env, timeout=120)
-    full = time.monotonic() - t0  # warm: what the runs below take
+    # Warm: how long the work lasts from its first output file to the end of the run.
+    proc = subprocess.Popen(_cmd(src, ref), env=env)
+    first = _wait_for_output(proc, ref)
+    proc.wait(timeout=120)
+    assert proc.returncode == 0
+    work = max(time.monotonic() - first, 0.05)
     expected = _snapshot(ref)
     assert sorted(expected) == [
         "part-0.jsonl",
@@ -86,12 +100,10 @@ def test_sigkill_then_resume_is_byte_identical(tmp_path: Path) -> None:
     killed = False
     for _attempt in range(6):
         proc = subprocess.Popen(_cmd(src, out, "--resume"), env=env)
-        # A random point in the run: mostly after some shard work has started, sometimes
-        # before the first shard finished, never relying on how fast this machine is.
-        deadline = time.monotonic() + 60
-        while proc.poll() is None and time.monotonic() < deadline and not any(out.rglob("*.jsonl*")):
-            time.sleep(0.005)
-        time.sleep(rng.uniform(0.0, 0.6) * full)
+        # A random point of the work (between the first output file and the end of the warm
+        # run), whatever the speed of the machine.
+        _wait_for_output(proc, out)
+        time.sleep(rng.uniform(0.0, 0.8) * work)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
@@ -110,4 +122,4 @@ def test_sigkill_then_resume_is_byte_identical(tmp_path: Path) -> None:
     )
     assert _snapshot(out) == expected, f"resumed output differs (seed {seed})"
     docs = json.loads((tmp_path / "s.json").read_text())["documents"]
-    assert (docs["read"], docs["written"], docs["quarantined"]) == (961, 960, 1)
+    assert (docs["read"], docs["written"], docs["quarantined"]) == (4 * RECORDS + 1, 4 * RECORDS, 1)
