@@ -96,6 +96,25 @@ impl Layout {
     }
 }
 
+/// `c` through the character map, where `\r\n` is one line ending: `None` skips the `\r`.
+#[inline]
+fn map_line_end(c: char, newline_follows: bool, opts: &NormaliseOptions) -> Option<Mapped> {
+    match c {
+        '\r' if newline_follows => None,
+        '\r' => Some(Mapped::Newline),
+        _ => Some(map_char(c, opts)),
+    }
+}
+
+/// NFC first: decomposition singletons (e.g. U+2000 → U+2002) then meet the character map.
+fn nfc_first(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.nfc().collect())
+    }
+}
+
 /// Glyphs that mark a list item when they start a line.
 #[inline]
 pub fn is_bullet(c: char) -> bool {
@@ -151,13 +170,8 @@ static PLAIN: [bool; 256] = plain_table();
 /// white space, controls and non-ASCII characters go one by one through the same map as
 /// [`normalise_chars`], which this function must equal byte for byte.
 fn normalise_runs(text: &str, opts: &NormaliseOptions) -> String {
-    let composed;
-    let src: &str = if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        text
-    } else {
-        composed = text.nfc().collect::<String>();
-        &composed
-    };
+    let src = nfc_first(text);
+    let src: &str = &src;
     let bytes = src.as_bytes();
     let mut out = String::with_capacity(src.len());
     let mut layout = Layout::default();
@@ -182,14 +196,7 @@ fn normalise_runs(text: &str, opts: &NormaliseOptions) -> String {
             i += c.len_utf8();
             c
         };
-        let mapped = if c == '\r' {
-            if bytes.get(i) == Some(&b'\n') {
-                continue;
-            }
-            Mapped::Newline
-        } else {
-            map_char(c, opts)
-        };
+        let Some(mapped) = map_line_end(c, bytes.get(i) == Some(&b'\n'), opts) else { continue };
         let mut buf = [0u8; 4];
         let Some(piece) = layout.content(mapped, &mut buf) else { continue };
         layout.separate(&mut out);
@@ -203,26 +210,13 @@ fn normalise_runs(text: &str, opts: &NormaliseOptions) -> String {
 
 /// The general path, character by character, with every option.
 fn normalise_chars(text: &str, opts: &NormaliseOptions) -> String {
-    // NFC first: decomposition singletons (e.g. U+2000 → U+2002) then meet the character map.
-    let composed;
-    let src: &str = if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
-        text
-    } else {
-        composed = text.nfc().collect::<String>();
-        &composed
-    };
+    let src = nfc_first(text);
+    let src: &str = &src;
     let mut out = String::with_capacity(src.len());
     let mut layout = Layout::default();
     let mut chars = src.chars().peekable();
     while let Some(raw) = chars.next() {
-        let mapped = if raw == '\r' {
-            if chars.peek() == Some(&'\n') {
-                continue;
-            }
-            Mapped::Newline
-        } else {
-            map_char(raw, opts)
-        };
+        let Some(mapped) = map_line_end(raw, chars.peek() == Some(&'\n'), opts) else { continue };
         let mut buf = [0u8; 4];
         let Some(piece) = layout.content(mapped, &mut buf) else { continue };
         let at_line_start = out.is_empty() || layout.newlines > 0;
