@@ -80,7 +80,7 @@ impl Layout {
         }
     }
 
-    /// Write the separator owed before content that starts now (the fast path: no options).
+    /// Write the separator owed before content that starts now.
     fn separate(&mut self, out: &mut String) {
         if !out.is_empty() {
             if self.newlines == 1 {
@@ -220,26 +220,16 @@ fn normalise_chars(text: &str, opts: &NormaliseOptions) -> String {
         let mut buf = [0u8; 4];
         let Some(piece) = layout.content(mapped, &mut buf) else { continue };
         let at_line_start = out.is_empty() || layout.newlines > 0;
-        if !out.is_empty() {
-            if layout.newlines == 1 {
-                out.push('\n');
-            } else if layout.newlines > 1 {
-                out.push_str("\n\n");
-            } else if layout.pending_space {
-                // The character after the mark: within the piece when it is several (`…` → `...`).
-                let mut rest = piece.chars();
-                let first = rest.next().unwrap_or(' ');
-                let next = rest.next().or_else(|| chars.peek().copied());
-                let drop_space = opts.space_before_punctuation
-                    && is_closing_punct(first)
-                    && !next.is_some_and(|n| n.is_alphanumeric());
-                if !drop_space {
-                    out.push(' ');
-                }
+        if opts.space_before_punctuation && layout.newlines == 0 && layout.pending_space {
+            // The character after the mark: within the piece when it is several (`…` → `...`).
+            let mut rest = piece.chars();
+            let first = rest.next().unwrap_or(' ');
+            let next = rest.next().or_else(|| chars.peek().copied());
+            if is_closing_punct(first) && !next.is_some_and(|n| n.is_alphanumeric()) {
+                layout.pending_space = false; // `word ,` → `word,`
             }
         }
-        layout.newlines = 0;
-        layout.pending_space = false;
+        layout.separate(&mut out);
         if at_line_start && opts.bullets {
             let first = piece.chars().next().unwrap_or(' ');
             if is_bullet(first) {
