@@ -38,31 +38,17 @@ pub struct TextInput {
     pub text: String,
 }
 
-/// One fuzzed rule ([`checks::RuleSel`]).
-#[derive(Debug, Clone, Copy, Arbitrary)]
-pub struct FuzzRule {
-    pub kind: u8,
-    pub scope: u8,
-    pub action: u8,
-    pub region: u8,
-    pub max_words: u8,
-    pub min_words_before: u8,
-    pub max_tail_ratio: u8,
-    pub flags: u8,
-}
+/// One fuzzed rule: a [`checks::RuleSel`] read from its bytes by the decoder the replay uses.
+#[derive(Debug, Clone, Copy)]
+pub struct FuzzRule(pub checks::RuleSel);
 
-impl From<FuzzRule> for checks::RuleSel {
-    fn from(r: FuzzRule) -> Self {
-        checks::RuleSel {
-            kind: r.kind,
-            scope: r.scope,
-            action: r.action,
-            region: r.region,
-            max_words: r.max_words,
-            min_words_before: r.min_words_before,
-            max_tail_ratio: r.max_tail_ratio,
-            flags: r.flags,
-        }
+impl<'a> Arbitrary<'a> for FuzzRule {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(FuzzRule(checks::RuleSel::from_bytes(u.arbitrary()?)))
+    }
+
+    fn size_hint(depth: usize) -> (usize, Option<usize>) {
+        <[u8; checks::RULE_SEL_BYTES] as Arbitrary>::size_hint(depth)
     }
 }
 
@@ -76,7 +62,7 @@ pub struct RulesInput {
 
 impl RulesInput {
     pub fn sels(&self) -> [checks::RuleSel; checks::RULES] {
-        self.rules.map(checks::RuleSel::from)
+        self.rules.map(|r| r.0)
     }
 }
 
