@@ -37,6 +37,13 @@ use scan::{Hit, ScanBuffers, Scanner};
 pub const BUILTIN_RULES: &[(&str, &str)] = &[
     ("common.toml", include_str!("../python/dechaff/rules/common.toml")),
     ("en.toml", include_str!("../python/dechaff/rules/en.toml")),
+    ("de.toml", include_str!("../python/dechaff/rules/de.toml")),
+    ("fr.toml", include_str!("../python/dechaff/rules/fr.toml")),
+    ("es.toml", include_str!("../python/dechaff/rules/es.toml")),
+    ("it.toml", include_str!("../python/dechaff/rules/it.toml")),
+    ("pt.toml", include_str!("../python/dechaff/rules/pt.toml")),
+    ("ru.toml", include_str!("../python/dechaff/rules/ru.toml")),
+    ("uk.toml", include_str!("../python/dechaff/rules/uk.toml")),
 ];
 
 /// Rounds of decisions before the engine stops looking for more (it converges in 1–2).

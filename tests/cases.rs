@@ -42,13 +42,15 @@ fn shared_cases() {
     let mut engines: HashMap<String, Engine> = HashMap::new();
     for file in files.iter().filter(|p| p.extension().is_some_and(|e| e == "toml")) {
         let doc: Value = toml::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        // A file may name the language its cases are written in (default: English).
+        let lang = doc.get("lang").and_then(Value::as_str).unwrap_or("en");
         for case in doc["case"].as_array().unwrap() {
             total += 1;
             let name = case["name"].as_str().unwrap();
             let opts = options_for(case);
             let engine = engines
-                .entry(format!("{opts:?}"))
-                .or_insert_with(|| Engine::builtin("en", &opts).expect("built-in rules compile"));
+                .entry(format!("{lang} {opts:?}"))
+                .or_insert_with(|| Engine::builtin(lang, &opts).expect("built-in rules compile"));
             let out = engine.clean(case["input"].as_str().unwrap());
             let text = normalise(&out.text, &plain);
             let mut problems = Vec::new();

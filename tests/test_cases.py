@@ -16,7 +16,10 @@ CASE_DIR = Path(__file__).parent / "cases"
 def _load() -> list[Any]:
     out = []
     for path in sorted(CASE_DIR.glob("*.toml")):
-        for case in tomllib.loads(path.read_text(encoding="utf-8"))["case"]:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        for case in doc["case"]:
+            # A file may name the language its cases are written in (default: English).
+            case = {**case, "options": {"lang": doc.get("lang", "en"), **case.get("options", {})}}
             out.append(pytest.param(case, id=f"{path.stem}:{case['name']}"))
     return out
 
