@@ -12,6 +12,7 @@
 pub mod assemble;
 pub mod decide;
 pub mod error;
+pub mod lang;
 pub mod normalise;
 pub mod offsets;
 pub mod page;
@@ -71,6 +72,10 @@ pub struct EngineOptions {
     pub normalise: NormaliseOptions,
     /// Documents larger than this many bytes are refused with [`Error::Input`] (0: no limit).
     pub max_bytes: usize,
+    /// Detect each document's language ([`lang::detect`]) and apply only the rules of files
+    /// whose `meta.lang` is that language (plus every rule of a file without one of the
+    /// [`lang::DETECTABLE`] languages). Undetermined text gets every language's rules.
+    pub detect_language: bool,
 }
 
 /// The result of cleaning one document. Offsets are bytes into `normalized`.
@@ -83,7 +88,15 @@ pub struct Cleaned {
     pub metadata: Vec<(String, String)>,
     /// The mode that ran: [`Mode::Article`] or [`Mode::Page`] (never `Auto`).
     pub mode: Mode,
+    /// With [`EngineOptions::detect_language`]: the language whose rules ran (`"all"`: every
+    /// language's, for text whose language is undetermined); otherwise `None`.
+    pub lang: Option<String>,
 }
+
+/// Languages whose rules apply to a document, one bit per [`lang::DETECTABLE`] entry.
+type LangMask = u16;
+/// Every rule applies (no detection).
+const ALL_LANGS: LangMask = LangMask::MAX;
 
 /// Compiled rules plus options. Build once, clean many; `Sync`, so threads share it.
 #[derive(Debug)]
@@ -92,6 +105,12 @@ pub struct Engine {
     scanner: Scanner,
     opts: EngineOptions,
     decide: DecideOptions,
+    /// Per rule: the language bit of its file, 0 for rules that apply to every language.
+    rule_langs: Vec<LangMask>,
+    /// Detect languages per document (some rule has a language bit and the option is on).
+    gated: bool,
+    /// The language bits some rule has.
+    lang_bits: LangMask,
     /// Thread pools by size, built on first use: a batch must not pay for spawning threads.
     pools: std::sync::Mutex<Vec<(usize, std::sync::Arc<rayon::ThreadPool>)>>,
 }
@@ -108,21 +127,28 @@ impl Engine {
         let scanner = Scanner::new(&rules)?;
         let dedup = !opts.disable.iter().any(|d| d == "duplicate");
         let decide = DecideOptions { dedup, dedup_exact: dedup && opts.strict, ..DecideOptions::default() };
-        Ok(Engine { rules, scanner, opts, decide, pools: std::sync::Mutex::default() })
+        let rule_langs: Vec<LangMask> = rules.iter().map(|r| lang_bit(r.lang.as_deref())).collect();
+        let gated = opts.detect_language && rule_langs.iter().any(|&b| b != 0);
+        let lang_bits = rule_langs.iter().fold(0, |m, &b| m | b);
+        Ok(Engine { rules, scanner, opts, decide, rule_langs, gated, lang_bits, pools: std::sync::Mutex::default() })
     }
 
     /// An engine over the built-in rule files for `lang` (plus the language-independent ones).
+    /// `"auto"`: every language's rules, chosen per document by [`lang::detect`].
     pub fn builtin(lang: &str, opts: &EngineOptions) -> Result<Engine> {
         let wanted = format!("{lang}.toml");
-        if !BUILTIN_RULES.iter().any(|(n, _)| *n == wanted) {
+        if lang != "auto" && !BUILTIN_RULES.iter().any(|(n, _)| *n == wanted) {
             return Err(Error::option("lang", format!("no built-in rules for {lang:?}")));
         }
         let sources: Vec<(String, String)> = BUILTIN_RULES
             .iter()
-            .filter(|(n, _)| *n == "common.toml" || *n == wanted)
+            .filter(|(n, _)| lang == "auto" || *n == "common.toml" || *n == wanted)
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
-        Engine::new(&sources, opts.clone())
+        let mut opts = opts.clone();
+        opts.detect_language |= lang == "auto";
+        opts.normalise.french_spacing |= lang == "fr";
+        Engine::new(&sources, opts)
     }
 
     /// The active rules, in matching order.
@@ -171,9 +197,10 @@ impl Engine {
 
     /// Is `text` whole-page text (rather than an extracted article)? Used by [`Mode::Auto`].
     pub fn detect_page(&self, text: &str) -> bool {
-        let normalized = normalise(text, &self.opts.normalise);
+        let active = if self.gated { self.mask_for(lang::detect(text)) } else { ALL_LANGS };
+        let normalized = normalise(text, &self.normalise_options(active));
         let mut buf = ScanBuffers::default();
-        let (views, hits) = self.scan(&normalized, &mut buf);
+        let (views, hits) = self.scan(&normalized, &mut buf, active);
         page::looks_like_page(&self.page_lines(&normalized, &views, &hits))
     }
 
@@ -220,7 +247,7 @@ impl Engine {
     }
 
     /// Segment and scan normalised text: the line views and the rule hits they index.
-    fn scan(&self, text: &str, buf: &mut ScanBuffers) -> (Vec<View>, Vec<Hit>) {
+    fn scan(&self, text: &str, buf: &mut ScanBuffers, active: LangMask) -> (Vec<View>, Vec<Hit>) {
         let mut hits: Vec<Hit> = Vec::new();
         let views = segment::segment(text)
             .into_iter()
@@ -229,7 +256,7 @@ impl Engine {
                 let lo = hits.len() as u32;
                 let line = &text[l.start..l.end];
                 let feat = segment::features(line);
-                self.scanner.scan_line(line, feat.words, i == 0, buf, &mut hits);
+                self.scan_line(line, feat.words, i == 0, buf, &mut hits, active);
                 View {
                     start: l.start,
                     end: l.end,
@@ -277,22 +304,101 @@ impl Engine {
         hits: &mut Vec<Hit>,
         buf: &mut ScanBuffers,
         at: &mut Option<usize>,
+        active: LangMask,
     ) {
         let Some(v) = views.first_mut() else { return };
         if *at != Some(v.start) {
             let lo = hits.len() as u32;
-            self.scanner.scan_line(&text[v.start..v.end], v.feat.words, true, buf, hits);
+            self.scan_line(&text[v.start..v.end], v.feat.words, true, buf, hits, active);
             (v.hit_lo, v.hit_hi) = (lo, hits.len() as u32);
             *at = Some(v.start);
         }
     }
 
+    /// Scan one line, keeping only the hits of rules that apply to the active languages.
+    fn scan_line(
+        &self,
+        line: &str,
+        words: u32,
+        first: bool,
+        buf: &mut ScanBuffers,
+        hits: &mut Vec<Hit>,
+        active: LangMask,
+    ) {
+        let lo = hits.len();
+        self.scanner.scan_line(line, words, first, buf, hits);
+        if active != ALL_LANGS && hits.len() > lo {
+            let mut keep = lo;
+            for i in lo..hits.len() {
+                let bit = self.rule_langs[hits[i].rule as usize];
+                if bit == 0 || bit & active != 0 {
+                    hits.swap(keep, i);
+                    keep += 1;
+                }
+            }
+            hits.truncate(keep);
+        }
+    }
+
+    /// The language bits for a detected language: its own when some rule has it; undetermined
+    /// text, or a language without rules, gets every language's rules.
+    fn mask_for(&self, detected: Option<&str>) -> LangMask {
+        match lang_bit(detected) {
+            bit if bit & self.lang_bits != 0 => bit,
+            _ => self.lang_bits,
+        }
+    }
+
+    /// Normalisation for a document whose active languages are `active` (French spacing for French).
+    fn normalise_options(&self, active: LangMask) -> NormaliseOptions {
+        let mut o = self.opts.normalise;
+        o.french_spacing |= active == lang_bit(Some("fr"));
+        o
+    }
+
     /// Clean one document; `select` picks the article's lines of whole-page text (no selector,
     /// or a selector that returns `None`: the text is an article, article mode runs).
+    ///
+    /// With language detection, the rules of the input's language run (every language's when
+    /// it is undetermined). When the decisions settle, the surviving text is read again: if it
+    /// reads as another language, that language's rules take over and decisions go on. The
+    /// output therefore reads as the language whose rules made no change to it, and cleaning it
+    /// again detects that language and changes nothing.
     fn clean_selecting(&self, input: &str, buf: &mut ScanBuffers, select: Option<&page::Selector>) -> Cleaned {
-        let normalized = normalise(input, &self.opts.normalise);
+        if !self.gated {
+            return self.clean_in(input, buf, select, ALL_LANGS).0;
+        }
+        let first = self.mask_for(lang::detect(input));
+        let (mut out, last) = self.clean_in(input, buf, select, first);
+        // Normalisation followed the input's language; French spacing must follow the output's.
+        let french = |m: LangMask| self.normalise_options(m).french_spacing;
+        let mut mask = last;
+        if self.opts.normalise.space_before_punctuation && french(last) != french(first) {
+            (out, mask) = self.clean_in(input, buf, select, last);
+        }
+        out.lang = Some(self.lang_name(mask));
+        out
+    }
+
+    /// `"de"` for one language's bit, `"all"` for every language's.
+    fn lang_name(&self, mask: LangMask) -> String {
+        if mask.count_ones() == 1 {
+            lang::DETECTABLE[mask.trailing_zeros() as usize].to_string()
+        } else {
+            "all".to_string()
+        }
+    }
+
+    fn clean_in(
+        &self,
+        input: &str,
+        buf: &mut ScanBuffers,
+        select: Option<&page::Selector>,
+        mut active: LangMask,
+    ) -> (Cleaned, LangMask) {
+        let normalized = normalise(input, &self.normalise_options(active));
         let text = normalized.as_str();
-        let (mut views, mut hits) = self.scan(text, buf);
+        let (mut views, mut hits) = self.scan(text, buf, active);
         let mut first_scanned = views.first().map(|v| v.start);
         let mut removals = Vec::new();
         let selected = select.and_then(|f| f(&self.page_lines(text, &views, &hits)));
@@ -313,12 +419,28 @@ impl Engine {
         }
         // First-line rules were scanned on the document's first line only: the line that becomes
         // first (page selection, a removal) is scanned again as first, as cleaning the output would.
-        self.rescan_first(text, &mut views, &mut hits, buf, &mut first_scanned);
+        self.rescan_first(text, &mut views, &mut hits, buf, &mut first_scanned, active);
         let mut found = Vec::new();
-        for _ in 0..MAX_ROUNDS {
+        let mut out = None;
+        for _ in 0..MAX_ROUNDS + 2 * lang::DETECTABLE.len() {
             let fates = decide_round(text, &views, &hits, &self.rules, &self.decide, &mut found);
             if fates.iter().all(|f| *f == Fate::Keep) {
-                break;
+                let settled = assemble::assemble(text, &views);
+                let reads_as = if self.gated { self.mask_for(lang::detect(&settled)) } else { active };
+                if reads_as == active {
+                    out = Some(settled);
+                    break;
+                }
+                // The surviving text reads as another language: its rules take over.
+                active = reads_as;
+                hits.clear();
+                for (i, v) in views.iter_mut().enumerate() {
+                    v.hit_lo = hits.len() as u32;
+                    self.scan_line(&text[v.start..v.end], v.feat.words, i == 0, buf, &mut hits, active);
+                    v.hit_hi = hits.len() as u32;
+                }
+                first_scanned = views.first().map(|v| v.start);
+                continue;
             }
             let mut next = Vec::with_capacity(views.len());
             let mut blank_pending = false;
@@ -345,7 +467,7 @@ impl Engine {
                         let lo = hits.len() as u32;
                         let rest = &text[new_start..v.end];
                         let feat = segment::features(rest);
-                        self.scanner.scan_line(rest, feat.words, next.is_empty(), buf, &mut hits);
+                        self.scan_line(rest, feat.words, next.is_empty(), buf, &mut hits, active);
                         next.push(View {
                             start: new_start,
                             end: v.end,
@@ -359,17 +481,22 @@ impl Engine {
                 }
             }
             views = next;
-            self.rescan_first(text, &mut views, &mut hits, buf, &mut first_scanned);
+            self.rescan_first(text, &mut views, &mut hits, buf, &mut first_scanned, active);
         }
-        let out = assemble::assemble(text, &views);
+        let out = out.unwrap_or_else(|| assemble::assemble(text, &views));
         let removals = assemble::merge_removals(
             text,
             removals,
             |c| matches!(c, Cause::Rule(r) if self.rules[r as usize].action == rules::Action::CutTail),
         );
         let metadata = found.into_iter().map(|(k, s, e)| (k, text[s..e].to_string())).collect();
-        Cleaned { text: out, normalized, removals, metadata, mode: ran }
+        (Cleaned { text: out, normalized, removals, metadata, mode: ran, lang: None }, active)
     }
+}
+
+/// The bit of a language in [`lang::DETECTABLE`] (0: not one of them, the rule always applies).
+fn lang_bit(lang: Option<&str>) -> LangMask {
+    lang.and_then(|l| lang::DETECTABLE.iter().position(|d| *d == l)).map_or(0, |i| 1 << i)
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@ pub struct NormaliseOptions {
     pub bullets: bool,
     /// Drop a space before `, . ; : ! ? )` when the mark does not start a word (`word ,` → `word,`).
     pub space_before_punctuation: bool,
+    /// French typography: with `space_before_punctuation`, keep the space before `; : ! ?`.
+    pub french_spacing: bool,
 }
 
 enum Mapped {
@@ -225,7 +227,8 @@ fn normalise_chars(text: &str, opts: &NormaliseOptions) -> String {
             let mut rest = piece.chars();
             let first = rest.next().unwrap_or(' ');
             let next = rest.next().or_else(|| chars.peek().copied());
-            if is_closing_punct(first) && !next.is_some_and(|n| n.is_alphanumeric()) {
+            let french = opts.french_spacing && matches!(first, ';' | ':' | '!' | '?');
+            if is_closing_punct(first) && !french && !next.is_some_and(|n| n.is_alphanumeric()) {
                 layout.pending_space = false; // `word ,` → `word,`
             }
         }
@@ -278,7 +281,12 @@ mod tests {
 
     #[test]
     fn options() {
-        let o = NormaliseOptions { ascii_punctuation: true, bullets: true, space_before_punctuation: true };
+        let o = NormaliseOptions {
+            ascii_punctuation: true,
+            bullets: true,
+            space_before_punctuation: true,
+            french_spacing: false,
+        };
         assert_eq!(normalise("“Hi” – it’s… fine", &o), "\"Hi\" - it's... fine");
         assert_eq!(normalise("  • one\n●two\n- three", &o), "- one\n- two\n- three");
         assert_eq!(normalise("word , next . costs .5", &o), "word, next. costs .5");
@@ -309,7 +317,12 @@ mod tests {
 
     #[test]
     fn idempotent_on_samples() {
-        let o = NormaliseOptions { ascii_punctuation: true, bullets: true, space_before_punctuation: true };
+        let o = NormaliseOptions {
+            ascii_punctuation: true,
+            bullets: true,
+            space_before_punctuation: true,
+            french_spacing: false,
+        };
         for s in ["a , , b", " \u{0301}x", "\u{387}a", "•", "x\r\n\r\n\r\ny", "a \u{200B},5", "«  a  »"] {
             for opts in [NormaliseOptions::default(), o] {
                 let once = normalise(s, &opts);

@@ -23,8 +23,8 @@ fn to_py_err(e: Error) -> PyErr {
 
 /// (start, end, rule id, category), code-point offsets into `normalized`.
 type PyRemoval = (usize, usize, String, String);
-/// (text, normalized, removals, metadata, mode that ran, error message).
-type PyCleaned = (String, String, Vec<PyRemoval>, Vec<(String, String)>, &'static str, Option<String>);
+/// (text, normalized, removals, metadata, mode that ran, error message, languages whose rules ran).
+type PyCleaned = (String, String, Vec<PyRemoval>, Vec<(String, String)>, &'static str, Option<String>, Option<String>);
 
 fn parse_mode(mode: &str) -> PyResult<Mode> {
     match mode {
@@ -55,7 +55,7 @@ fn convert(engine: &Engine, c: Cleaned) -> PyCleaned {
             (o[0], o[1], id.to_string(), cat.to_string())
         })
         .collect();
-    (c.text, c.normalized, removals, c.metadata, mode_name(c.mode), None)
+    (c.text, c.normalized, removals, c.metadata, mode_name(c.mode), None, c.lang)
 }
 
 /// The compiled engine (rules + options). Build once, share across threads.
@@ -67,7 +67,7 @@ struct PyEngine {
 #[pymethods]
 impl PyEngine {
     #[new]
-    #[pyo3(signature = (sources, *, strict=false, disable=Vec::new(), ascii_punctuation=false, bullets=false, space_before_punctuation=false, max_bytes=0))]
+    #[pyo3(signature = (sources, *, strict=false, disable=Vec::new(), ascii_punctuation=false, bullets=false, space_before_punctuation=false, french_spacing=false, max_bytes=0, detect_language=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -77,19 +77,22 @@ impl PyEngine {
         ascii_punctuation: bool,
         bullets: bool,
         space_before_punctuation: bool,
+        french_spacing: bool,
         max_bytes: usize,
+        detect_language: bool,
     ) -> PyResult<Self> {
         let opts = EngineOptions {
             strict,
             disable,
-            normalise: NormaliseOptions { ascii_punctuation, bullets, space_before_punctuation },
+            normalise: NormaliseOptions { ascii_punctuation, bullets, space_before_punctuation, french_spacing },
             max_bytes,
+            detect_language,
         };
         let inner = py.detach(|| Engine::new(&sources, opts)).map_err(to_py_err)?;
         Ok(PyEngine { inner })
     }
 
-    /// Clean one document: (text, normalized, removals, metadata, mode, None).
+    /// Clean one document: (text, normalized, removals, metadata, mode, None, languages).
     #[pyo3(signature = (text, mode="article"))]
     fn clean(&self, py: Python<'_>, text: String, mode: &str) -> PyResult<PyCleaned> {
         let (engine, mode) = (&self.inner, parse_mode(mode)?);
@@ -108,7 +111,8 @@ impl PyEngine {
                 .map(|r| match r {
                     Ok(c) => convert(engine, c),
                     Err(e) => {
-                        (String::new(), String::new(), Vec::new(), Vec::new(), mode_name(mode), Some(e.to_string()))
+                        let error = Some(e.to_string());
+                        (String::new(), String::new(), Vec::new(), Vec::new(), mode_name(mode), error, None)
                     }
                 })
                 .collect()
@@ -191,22 +195,32 @@ fn region_name(r: crate::rules::Region) -> &'static str {
 
 /// Normalise text without building an engine.
 #[pyfunction]
-#[pyo3(signature = (text, *, ascii_punctuation=false, bullets=false, space_before_punctuation=false))]
+#[pyo3(signature = (text, *, ascii_punctuation=false, bullets=false, space_before_punctuation=false, french_spacing=false))]
 fn normalize(
     py: Python<'_>,
     text: String,
     ascii_punctuation: bool,
     bullets: bool,
     space_before_punctuation: bool,
+    french_spacing: bool,
 ) -> String {
-    let opts = NormaliseOptions { ascii_punctuation, bullets, space_before_punctuation };
+    let opts = NormaliseOptions { ascii_punctuation, bullets, space_before_punctuation, french_spacing };
     py.detach(|| crate::normalise(&text, &opts))
+}
+
+/// The language of `text` ("en", "de", "fr", "es", "it", "pt", "ru", "uk"), or None when the
+/// detector cannot tell (too few function words, or another script).
+#[pyfunction]
+fn detect_language(py: Python<'_>, text: String) -> Option<&'static str> {
+    py.detach(|| crate::lang::detect(&text))
 }
 
 #[pymodule(gil_used = false)]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEngine>()?;
     m.add_function(wrap_pyfunction!(normalize, m)?)?;
+    m.add_function(wrap_pyfunction!(detect_language, m)?)?;
+    m.add("LANGUAGES", crate::lang::DETECTABLE.to_vec())?;
     m.add("DechaffError", m.py().get_type::<DechaffError>())?;
     m.add("RuleError", m.py().get_type::<RuleError>())?;
     m.add("InputError", m.py().get_type::<InputError>())?;
@@ -215,7 +229,17 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add(
         "__all__",
-        vec!["CATEGORIES", "DechaffError", "Engine", "InputError", "OptionError", "RuleError", "normalize"],
+        vec![
+            "CATEGORIES",
+            "DechaffError",
+            "Engine",
+            "InputError",
+            "LANGUAGES",
+            "OptionError",
+            "RuleError",
+            "detect_language",
+            "normalize",
+        ],
     )?;
     Ok(())
 }

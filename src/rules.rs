@@ -173,6 +173,8 @@ pub struct Rule {
     pub note: Option<String>,
     /// The file the rule came from.
     pub source: String,
+    /// The language of that file (`meta.lang`); `None`: the rule applies to every language.
+    pub lang: Option<String>,
 }
 
 /// Limits that keep a hostile rule file from exhausting memory or time.
@@ -283,7 +285,13 @@ pub fn parse_rule_file(source: &str, text: &str) -> Result<Vec<Rule>> {
     }
     let file: RuleFile =
         toml::from_str(text).map_err(|e| Error::rule(source, format!("invalid rule file: {}", e.message())))?;
-    let _ = file.meta.as_ref().map(|m| (&m.lang, &m.version, &m.description));
+    let _ = file.meta.as_ref().map(|m| (&m.version, &m.description));
+    let lang = file.meta.and_then(|m| m.lang).filter(|l| !l.is_empty());
+    if let Some(l) = &lang {
+        if !valid_ident(l, &['-', '_']) {
+            return Err(Error::rule(source, format!("meta.lang {l:?} is not a language code")));
+        }
+    }
     if file.rules.len() > MAX_RULES {
         return Err(Error::rule(source, format!("more than {MAX_RULES} rules in one file")));
     }
@@ -294,7 +302,7 @@ pub fn parse_rule_file(source: &str, text: &str) -> Result<Vec<Rule>> {
             if let Some(p) = spec.pattern.take() {
                 spec.pattern = Some(expand_vars(&spec.id, &p, &vars)?);
             }
-            validate(source, spec)
+            validate(source, spec).map(|r| Rule { lang: lang.clone(), ..r })
         })
         .collect()
 }
@@ -421,6 +429,7 @@ fn validate(source: &str, spec: RuleSpec) -> Result<Rule> {
         metadata: spec.metadata,
         note: spec.note,
         source: source.to_string(),
+        lang: None,
     })
 }
 

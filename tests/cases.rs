@@ -44,9 +44,10 @@ fn shared_cases() {
         let doc: Value = toml::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
         // A file may name the language its cases are written in (default: English).
         let lang = doc.get("lang").and_then(Value::as_str).unwrap_or("en");
-        for case in doc["case"].as_array().unwrap() {
+        // Every case runs with its language's rules and again with detection (`"auto"`).
+        for (case, lang) in doc["case"].as_array().unwrap().iter().flat_map(|c| [(c, lang), (c, "auto")]) {
             total += 1;
-            let name = case["name"].as_str().unwrap();
+            let name = format!("{}:{lang}", case["name"].as_str().unwrap());
             let opts = options_for(case);
             let engine = engines
                 .entry(format!("{lang} {opts:?}"))
@@ -103,6 +104,6 @@ fn shared_cases() {
             }
         }
     }
-    assert!(total >= 80, "only {total} cases");
+    assert!(total >= 160, "only {total} case runs");
     assert!(failures.is_empty(), "{} of {total} cases fail:\n{}", failures.len(), failures.join("\n"));
 }

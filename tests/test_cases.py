@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import dechaff
 import pytest
 import tomllib
 from dechaff import Cleaner, normalize
@@ -18,9 +19,11 @@ def _load() -> list[Any]:
     for path in sorted(CASE_DIR.glob("*.toml")):
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
         for case in doc["case"]:
-            # A file may name the language its cases are written in (default: English).
-            case = {**case, "options": {"lang": doc.get("lang", "en"), **case.get("options", {})}}
-            out.append(pytest.param(case, id=f"{path.stem}:{case['name']}"))
+            # A file may name the language its cases are written in (default: English). Every
+            # case runs with that language's rules and again with lang="auto" (detection).
+            for lang in (doc.get("lang", "en"), "auto"):
+                case_lang = {**case, "options": {"lang": lang, **case.get("options", {})}}
+                out.append(pytest.param(case_lang, id=f"{path.stem}:{case['name']}:{lang}"))
     return out
 
 
@@ -34,9 +37,16 @@ def _cleaner(options: tuple[tuple[str, Any], ...]) -> Cleaner:
 
 
 def test_enough_cases() -> None:
-    negatives = [c for c in CASES if c.values[0]["name"].startswith("neg-")]
-    assert len(CASES) >= 80
+    cases = [c.values[0] for c in CASES if c.values[0]["options"]["lang"] != "auto"]
+    negatives = [c for c in cases if c["name"].startswith("neg-")]
+    assert len(cases) >= 80
     assert len(negatives) >= 30
+    for lang in dechaff.LANGUAGES:
+        mine = [c for c in cases if c["options"]["lang"] == lang]
+        neg = [c for c in mine if c["name"].startswith("neg-")]
+        assert len(mine) >= 25 and 3 * len(neg) >= len(mine), (
+            f"{lang}: {len(mine)} cases, {len(neg)} negative"
+        )
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -58,6 +58,7 @@ impl Options {
             ascii_punctuation: self.ascii_punctuation,
             bullets: self.bullets,
             space_before_punctuation: self.space_before_punctuation,
+            french_spacing: self.extra & 2 == 2,
         }
     }
 
@@ -73,8 +74,10 @@ impl Options {
                 ascii_punctuation: self.ascii_punctuation,
                 bullets: self.bullets,
                 space_before_punctuation: self.bullets,
+                french_spacing: false,
             },
             max_bytes: 0,
+            detect_language: false,
         }
     }
 

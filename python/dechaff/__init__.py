@@ -7,12 +7,14 @@
 
 from ._core import __version__
 from .api import (
+    LANGUAGES,
     MODES,
     Cleaner,
     CleanResult,
     Removal,
     categories,
     clean_article,
+    detect_language,
     detect_mode,
     list_rules,
     normalize,
@@ -20,6 +22,7 @@ from .api import (
 from .errors import DechaffError, InputError, ModeError, OptionError, RuleError
 
 __all__ = [
+    "LANGUAGES",
     "MODES",
     "CleanResult",
     "Cleaner",
@@ -32,6 +35,7 @@ __all__ = [
     "__version__",
     "categories",
     "clean_article",
+    "detect_language",
     "detect_mode",
     "list_rules",
     "normalize",

@@ -2,13 +2,24 @@
 
 from typing import Any, Optional, final
 
-__all__ = ["CATEGORIES", "DechaffError", "Engine", "InputError", "OptionError", "RuleError", "normalize"]
+__all__ = [
+    "CATEGORIES",
+    "LANGUAGES",
+    "DechaffError",
+    "Engine",
+    "InputError",
+    "OptionError",
+    "RuleError",
+    "detect_language",
+    "normalize",
+]
 
 __version__: str
+LANGUAGES: list[str]
 CATEGORIES: list[str]
 
 _RawRemoval = tuple[int, int, str, str]
-_RawResult = tuple[str, str, list[_RawRemoval], list[tuple[str, str]], str, Optional[str]]
+_RawResult = tuple[str, str, list[_RawRemoval], list[tuple[str, str]], str, Optional[str], Optional[str]]
 
 class DechaffError(ValueError): ...
 class RuleError(DechaffError): ...
@@ -26,7 +37,9 @@ class Engine:
         ascii_punctuation: bool = False,
         bullets: bool = False,
         space_before_punctuation: bool = False,
+        french_spacing: bool = False,
         max_bytes: int = 0,
+        detect_language: bool = False,
     ) -> Engine: ...
     def clean(self, text: str, mode: str = "article") -> _RawResult: ...
     def clean_batch(self, texts: list[str], threads: int = 0, mode: str = "article") -> list[_RawResult]: ...
@@ -43,4 +56,6 @@ def normalize(
     ascii_punctuation: bool = False,
     bullets: bool = False,
     space_before_punctuation: bool = False,
+    french_spacing: bool = False,
 ) -> str: ...
+def detect_language(text: str) -> Optional[str]: ...

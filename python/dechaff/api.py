@@ -41,7 +41,9 @@ class CleanResult:
 
     ``text`` is the clean text; ``normalized`` the normalised input that ``removals`` index into
     (code points); ``metadata`` holds fields found on the way (a leaked ``date`` label, the
-    decoding used for bytes, …); ``mode`` the mode that ran.
+    decoding used for bytes, …); ``mode`` the mode that ran; ``lang``, with ``lang="auto"``, the
+    language whose rules ran (``"de"``; ``"all"``: every language's, for text whose language the
+    detector could not tell), else ``None``.
     """
 
     text: str
@@ -49,6 +51,7 @@ class CleanResult:
     removals: tuple[Removal, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
     mode: str = "article"
+    lang: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -61,8 +64,9 @@ class CleanResult:
         return len(self.normalized) - len(self.text)
 
     def report(self) -> dict[str, Any]:
-        """A JSON-ready summary: removed spans with rule ids and categories, sizes, metadata."""
-        return {
+        """A JSON-ready summary: removed spans with rule ids and categories, sizes, metadata
+        (and ``lang`` when it was detected)."""
+        out = {
             "removed": [
                 {"start": r.start, "end": r.end, "rule": r.rule, "category": r.category}
                 for r in self.removals
@@ -72,6 +76,9 @@ class CleanResult:
             "metadata": dict(self.metadata),
             "mode": self.mode,
         }
+        if self.lang is not None:
+            out["lang"] = self.lang
+        return out
 
 
 def _check_encodable(text: object, error: type[Exception], what: str) -> None:
@@ -126,10 +133,13 @@ def detect_mode(text: str | bytes | bytearray | memoryview) -> str:
 class Cleaner:
     """Compiled rules plus options: build once, clean many documents.
 
-    Options: ``mode`` (see :data:`MODES`), ``lang``, ``disable`` (categories to keep),
+    Options: ``mode`` (see :data:`MODES`), ``lang`` (a rule pack from :data:`LANGUAGES`, several
+    joined by ``+`` such as ``"de+en"``, or ``"auto"``: every pack, chosen per document by
+    :func:`detect_language`; undetermined text gets every pack), ``disable`` (categories to keep),
     ``extra_rules`` (paths to TOML rule files or TOML strings), ``strict`` (also apply the
     riskier rules), ``ascii_punctuation``, ``bullets``, ``space_before_punctuation``
-    (normalisation switches), ``max_bytes`` (refuse larger documents; 0: no limit),
+    (normalisation switches; French keeps its space before ``; : ! ?``), ``max_bytes`` (refuse
+    larger documents; 0: no limit),
     ``threads`` for :meth:`clean_batch` (0: all cores), and for HTML input ``extractor``
     (see :data:`EXTRACTORS`) and ``timeout`` (seconds per page; ``None``: no limit).
     """
@@ -167,6 +177,7 @@ class Cleaner:
         self.threads = threads
         self.extractor = extractor
         self.timeout = timeout
+        _check_encodable(lang, OptionError, "lang")
         sources = builtin_sources(lang) + load_extra(extra_rules)
         for name, text in sources:
             _check_encodable(text, RuleError, f"rule source {name!r}")
@@ -179,7 +190,9 @@ class Cleaner:
             ascii_punctuation=ascii_punctuation,
             bullets=bullets,
             space_before_punctuation=space_before_punctuation,
+            french_spacing=lang == "fr",
             max_bytes=max_bytes,
+            detect_language=lang == "auto",
         )
 
     def __repr__(self) -> str:
@@ -205,13 +218,13 @@ class Cleaner:
             return "page" if self._engine.detect_page(_fix_surrogates(s)) else "article"
 
     def _result(self, raw: _core._RawResult, meta: dict[str, Any], mode: str) -> CleanResult:
-        text, normalized, removals, found, ran, error = raw
+        text, normalized, removals, found, ran, error, lang = raw
         if error is not None:
             raise InputError(error)
         metadata = dict(found)
         metadata.update(meta)
         spans = tuple(Removal(s, e, rule, cat, normalized[s:e]) for s, e, rule, cat in removals)
-        return CleanResult(text, normalized, spans, metadata, "html" if mode == "html" else ran)
+        return CleanResult(text, normalized, spans, metadata, "html" if mode == "html" else ran, lang)
 
     def _prepare(self, value: object) -> tuple[str, dict[str, Any], str]:
         """Input → (text for the engine, metadata so far, mode). HTML is extracted here; the
@@ -300,15 +313,18 @@ def normalize(
     ascii_punctuation: bool = False,
     bullets: bool = False,
     space_before_punctuation: bool = False,
+    french_spacing: bool = False,
 ) -> str:
     """Normalise text: NFC, one line ending, no invisible or control characters, single spaces,
     at most one blank line between paragraphs; optionally ASCII punctuation, ``- `` bullets and
-    no space before closing punctuation. Lone surrogates become U+FFFD."""
+    no space before closing punctuation (``french_spacing``: except before ``; : ! ?``). Lone
+    surrogates become U+FFFD."""
     s = _as_text(text, {})
     kwargs = {
         "ascii_punctuation": ascii_punctuation,
         "bullets": bullets,
         "space_before_punctuation": space_before_punctuation,
+        "french_spacing": french_spacing,
     }
     try:
         return _core.normalize(s, **kwargs)
@@ -319,6 +335,23 @@ def normalize(
 def list_rules(lang: str = "en") -> list[dict[str, Any]]:
     """Every shipped rule for ``lang`` (strict ones included, flagged ``strict``)."""
     return Cleaner(lang=lang, strict=True).rules()
+
+
+#: Languages with a rule pack and known to :func:`detect_language`.
+LANGUAGES: tuple[str, ...] = tuple(_core.LANGUAGES)
+
+
+def detect_language(text: TextInput) -> str | None:
+    """The language ``lang="auto"`` picks rules for: a code from :data:`LANGUAGES`, or ``None``
+    when the text has too few function words of one language or is in another script.
+
+    It reads the first 64 KiB: letters by script (Cyrillic: Russian or Ukrainian by the letters
+    and function words only one of them uses), then counts of frequent short words."""
+    s = _as_text(text, {})
+    try:
+        return _core.detect_language(s)
+    except UnicodeEncodeError:
+        return _core.detect_language(_fix_surrogates(s))
 
 
 def categories() -> list[str]:

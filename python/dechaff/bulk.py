@@ -516,14 +516,12 @@ class Processor:
         self.extractor.close()
 
     def _finish(self, item: Item, raw: Any, stats: Stats) -> tuple[str, Any, Any]:
-        # (text, normalized, removals, found, error), or with the mode that ran before error (page mode)
-        text, normalized, removals, found = raw[:4]
-        error = raw[-1]
-        ran = raw[4] if len(raw) > 5 else "article"
+        # (text, normalized, removals, found, mode that ran, error, languages whose rules ran)
+        text, normalized, removals, found, ran, error, lang = raw
         if error is not None:
             return ("quarantine", self._quarantine(item, "engine_error", str(error)), None)
         spans = tuple(Removal(s, e, rule, cat, normalized[s:e]) for s, e, rule, cat in removals)
-        result = CleanResult(text, normalized, spans, dict(found), ran)
+        result = CleanResult(text, normalized, spans, dict(found), ran, lang)
         report = result.report()
         for r in spans:
             n = r.end - r.start

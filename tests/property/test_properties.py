@@ -138,3 +138,54 @@ def test_page_mode_output_is_a_clean_article(x: str) -> None:
     again = CLEANER.clean(once.text)
     assert again.text == once.text and again.removals == ()
     assert not word_counts(once.text) - word_counts(once.normalized)
+
+
+# --- language detection (lang="auto") ------------------------------------------------------
+AUTO = Cleaner(mode="article", lang="auto")
+AUTO_FRENCH_SPACING = Cleaner(mode="article", lang="auto", space_before_punctuation=True)
+AUTO_PAGE = Cleaner(mode="page", lang="auto", space_before_punctuation=True)
+
+foreign_words = st.sampled_from(
+    [
+        "der", "die", "und", "nicht", "le", "les", "et", "dans", "el", "los", "y", "del", "il", "che",
+        "della", "não", "uma", "com", "и", "что", "это", "і", "що", "також", "Stadtrat", "conseil",
+        "ayuntamiento", "comune", "câmara", "совет", "рада", "the", "and", "of", ";", ":", "!", "?",
+    ]
+)  # fmt: skip
+foreign_markers = st.sampled_from(
+    [
+        "Lesen Sie auch", "Mehr zum Thema", "Foto: dpa", "Lire aussi :", "Partager", "Tous droits réservés",
+        "Lee también", "Compartir", "Leggi anche", "© RIPRODUZIONE RISERVATA", "Leia também",
+        "Continua após a publicidade", "Читайте также", "Все права защищены", "Читайте також", "Реклама",
+    ]
+)  # fmt: skip
+foreign_sentence = st.lists(st.one_of(foreign_words, words), min_size=1, max_size=30).map(
+    lambda ws: " ".join(ws) + "."
+)
+mixed_document = st.lists(
+    st.tuples(st.one_of(foreign_sentence, foreign_markers, marker_lines, body_line), separator), max_size=25
+).map(lambda xs: "".join(a + b for a, b in xs))
+multilingual = st.one_of(mixed_document, hostile)
+
+
+@given(multilingual)
+def test_auto_language_is_idempotent_and_adds_no_words(x: str) -> None:
+    """Article mode is idempotent with detection (page mode: its output is a clean article)."""
+    for cleaner, again_with in (
+        (AUTO, AUTO),
+        (AUTO_FRENCH_SPACING, AUTO_FRENCH_SPACING),
+        (AUTO_PAGE, AUTO_FRENCH_SPACING),
+    ):
+        once = cleaner.clean(x)
+        twice = again_with.clean(once.text)
+        assert twice.text == once.text
+        assert twice.removals == ()
+        assert once.lang in (*dechaff.LANGUAGES, "all")
+        assert not word_counts(once.text) - word_counts(once.normalized)
+        for r in once.removals:
+            assert once.normalized[r.start : r.end] == r.text
+
+
+@given(st.lists(multilingual, max_size=6))
+def test_auto_language_batch_equals_single(xs: list[str]) -> None:
+    assert AUTO.clean_batch(xs, threads=2) == [AUTO.clean(x) for x in xs]

@@ -26,12 +26,16 @@ def available_languages() -> list[str]:
 
 
 def builtin_sources(lang: str) -> list[tuple[str, str]]:
-    """``(name, TOML text)`` of the shipped rule files for ``lang``."""
+    """``(name, TOML text)`` of the shipped rule files for ``lang``: one language, several joined
+    by ``+`` (``"de+en"``), or ``"auto"`` (every language); ``common.toml`` always comes first."""
     langs = available_languages()
-    if lang not in langs:
-        raise OptionError(f"no rules for lang={lang!r}; available: {', '.join(langs)}")
+    wanted = langs if lang == "auto" else lang.split("+")
+    for code in wanted:
+        if code not in langs:
+            raise OptionError(f"no rules for lang={lang!r}; available: auto, {', '.join(langs)}")
     files = resources.files(__name__)
-    return [(name, (files / name).read_text(encoding="utf-8")) for name in (_COMMON, f"{lang}.toml")]
+    names = [_COMMON] + [f"{code}.toml" for code in dict.fromkeys(wanted)]
+    return [(name, (files / name).read_text(encoding="utf-8")) for name in names]
 
 
 def load_extra(extra: Iterable[RuleSource]) -> list[tuple[str, str]]:
