@@ -68,9 +68,10 @@ format: venv ## Format Python and Rust sources
 	$(VENV)/bin/ruff check --fix python tests benchmarks
 	cargo fmt
 
-bench: build ## Text- and page-mode quality tables, then the speed table (quality needs ../shared/bench)
+bench: build ## Text-, page-mode and language quality tables, then the speed table (quality needs ../shared/bench)
 	cd benchmarks && ../$(PY) quality_text.py
 	cd benchmarks && ../$(PY) quality_page.py
+	cd benchmarks && ../$(PY) quality_lang.py
 	$(PIP) install --quiet ahocorasick-rs
 	$(PY) benchmarks/bench_speed.py
 
