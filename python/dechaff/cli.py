@@ -120,7 +120,11 @@ def _add_cleaner_options(p: argparse.ArgumentParser) -> None:
         help="cleaning mode (default: auto: html for markup; whole-page text or an extracted "
         "article is then told apart per document)",
     )
-    g.add_argument("--lang", default="en", help="rule language (default: en)")
+    g.add_argument(
+        "--lang",
+        default="en",
+        help="rule pack: en, de, fr, es, it, pt, ru, uk, several joined by + (de+en), or auto (per document)",
+    )
     g.add_argument(
         "--rules", action="append", default=[], metavar="FILE", help="extra TOML rule file (repeatable)"
     )
