@@ -46,6 +46,8 @@ _COUNTRY_LANG = {
 _DECLARED_WRONGLY = {
     "https://www.businessinsider.com/": "en",  # declares de
     "https://blog.comwrap.com/": "de",  # declares en
+    "https://karl-voit.at/": "en",  # no declaration, Austrian domain
+    "https://blog.guillaume-gomez.fr/": "en",  # no declaration, French domain
 }
 
 

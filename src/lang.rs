@@ -105,37 +105,81 @@ impl Profile {
         let table = stop_words();
         let mut p = Profile::default();
         let mut word = String::with_capacity(32);
-        for raw in text[..end].split(|c: char| !(c.is_alphabetic() || c == '\'' || c == '’')) {
-            let raw = raw.trim_matches(|c| c == '\'' || c == '’');
-            if raw.is_empty() {
-                continue;
-            }
-            p.words += 1;
-            for c in raw.chars() {
-                match c {
-                    'a'..='z' | 'A'..='Z' | '\u{C0}'..='\u{24F}' => p.latin += 1,
-                    '\u{400}'..='\u{4FF}' => {
-                        p.cyrillic += 1;
-                        match c {
-                            'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ' => p.uk_letters += 1,
-                            'ы' | 'э' | 'ъ' | 'ё' | 'Ы' | 'Э' | 'Ъ' | 'Ё' => p.ru_letters += 1,
-                            _ => {}
+        let mut in_word = false;
+        let mut long = false;
+        let flush = |word: &mut String, long: bool, p: &mut Profile| {
+            let w = word.trim_end_matches('\'');
+            if !w.is_empty() {
+                p.words += 1;
+                if !long {
+                    if let Some(&mask) = table.get(w) {
+                        for (i, h) in p.hits.iter_mut().enumerate() {
+                            *h += u32::from(mask >> i & 1);
                         }
                     }
-                    c if c.is_alphabetic() => p.other += 1,
-                    _ => {}
                 }
-            }
-            if raw.len() > 16 {
-                continue;
             }
             word.clear();
-            word.extend(raw.chars().flat_map(char::to_lowercase).map(|c| if c == '’' { '\'' } else { c }));
-            if let Some(&mask) = table.get(word.as_str()) {
-                for (i, h) in p.hits.iter_mut().enumerate() {
-                    *h += u32::from(mask >> i & 1);
+        };
+        let bytes = &text.as_bytes()[..end];
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // ASCII letters, the common case, without decoding.
+            let c = if b < 0x80 {
+                i += 1;
+                if b.is_ascii_alphabetic() {
+                    p.latin += 1;
+                    if word.len() < 24 {
+                        word.push(b.to_ascii_lowercase() as char);
+                    } else {
+                        long = true;
+                    }
+                    in_word = true;
+                    continue;
                 }
+                b as char
+            } else {
+                let c = text[i..end].chars().next().unwrap_or(' ');
+                i += c.len_utf8();
+                c
+            };
+            if c == '\'' || c == '’' {
+                // An apostrophe inside a word (l'on, don't) is part of it.
+                if in_word && word.len() < 24 {
+                    word.push('\'');
+                }
+                continue;
             }
+            if !c.is_alphabetic() {
+                if in_word {
+                    flush(&mut word, long, &mut p);
+                    in_word = false;
+                    long = false;
+                }
+                continue;
+            }
+            match c {
+                '\u{C0}'..='\u{24F}' => p.latin += 1,
+                '\u{400}'..='\u{4FF}' => {
+                    p.cyrillic += 1;
+                    match c {
+                        'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ' => p.uk_letters += 1,
+                        'ы' | 'э' | 'ъ' | 'ё' | 'Ы' | 'Э' | 'Ъ' | 'Ё' => p.ru_letters += 1,
+                        _ => {}
+                    }
+                }
+                _ => p.other += 1,
+            }
+            if word.len() < 24 {
+                word.extend(c.to_lowercase());
+            } else {
+                long = true;
+            }
+            in_word = true;
+        }
+        if in_word {
+            flush(&mut word, long, &mut p);
         }
         p
     }

@@ -97,6 +97,8 @@ pub struct Cleaned {
 type LangMask = u16;
 /// Every rule applies (no detection).
 const ALL_LANGS: LangMask = LangMask::MAX;
+/// A scanner over some of the engine's rules, with the engine's index of each of them.
+type SubScanner = (Scanner, Vec<u32>);
 
 /// Compiled rules plus options. Build once, clean many; `Sync`, so threads share it.
 #[derive(Debug)]
@@ -111,6 +113,9 @@ pub struct Engine {
     gated: bool,
     /// The language bits some rule has.
     lang_bits: LangMask,
+    /// Per language bit, built on first use: a scanner over that language's rules and the
+    /// language-independent ones, with the engine's index of each of its rules.
+    lang_scanners: Vec<std::sync::OnceLock<Option<SubScanner>>>,
     /// Thread pools by size, built on first use: a batch must not pay for spawning threads.
     pools: std::sync::Mutex<Vec<(usize, std::sync::Arc<rayon::ThreadPool>)>>,
 }
@@ -130,7 +135,18 @@ impl Engine {
         let rule_langs: Vec<LangMask> = rules.iter().map(|r| lang_bit(r.lang.as_deref())).collect();
         let gated = opts.detect_language && rule_langs.iter().any(|&b| b != 0);
         let lang_bits = rule_langs.iter().fold(0, |m, &b| m | b);
-        Ok(Engine { rules, scanner, opts, decide, rule_langs, gated, lang_bits, pools: std::sync::Mutex::default() })
+        let lang_scanners = (0..lang::DETECTABLE.len()).map(|_| std::sync::OnceLock::new()).collect();
+        Ok(Engine {
+            rules,
+            scanner,
+            opts,
+            decide,
+            rule_langs,
+            gated,
+            lang_bits,
+            lang_scanners,
+            pools: std::sync::Mutex::default(),
+        })
     }
 
     /// An engine over the built-in rule files for `lang` (plus the language-independent ones).
@@ -197,8 +213,8 @@ impl Engine {
 
     /// Is `text` whole-page text (rather than an extracted article)? Used by [`Mode::Auto`].
     pub fn detect_page(&self, text: &str) -> bool {
-        let active = if self.gated { self.mask_for(lang::detect(text)) } else { ALL_LANGS };
-        let normalized = normalise(text, &self.normalise_options(active));
+        let normalized = normalise(text, &self.opts.normalise);
+        let active = if self.gated { self.mask_for(lang::detect(&normalized)) } else { ALL_LANGS };
         let mut buf = ScanBuffers::default();
         let (views, hits) = self.scan(&normalized, &mut buf, active);
         page::looks_like_page(&self.page_lines(&normalized, &views, &hits))
@@ -326,18 +342,44 @@ impl Engine {
         active: LangMask,
     ) {
         let lo = hits.len();
-        self.scanner.scan_line(line, words, first, buf, hits);
-        if active != ALL_LANGS && hits.len() > lo {
-            let mut keep = lo;
-            for i in lo..hits.len() {
-                let bit = self.rule_langs[hits[i].rule as usize];
-                if bit == 0 || bit & active != 0 {
-                    hits.swap(keep, i);
-                    keep += 1;
-                }
-            }
-            hits.truncate(keep);
+        if active == ALL_LANGS || active == self.lang_bits {
+            self.scanner.scan_line(line, words, first, buf, hits);
+            return;
         }
+        if let Some((scanner, index)) = self.lang_scanner(active) {
+            scanner.scan_line(line, words, first, buf, hits);
+            for h in &mut hits[lo..] {
+                h.rule = index[h.rule as usize];
+            }
+            return;
+        }
+        // No scanner of its own (cannot happen once the full scanner compiled): filter.
+        self.scanner.scan_line(line, words, first, buf, hits);
+        let mut keep = lo;
+        for i in lo..hits.len() {
+            let bit = self.rule_langs[hits[i].rule as usize];
+            if bit == 0 || bit & active != 0 {
+                hits.swap(keep, i);
+                keep += 1;
+            }
+        }
+        hits.truncate(keep);
+    }
+
+    /// The scanner of one language's rules (plus the language-independent ones).
+    fn lang_scanner(&self, active: LangMask) -> Option<&SubScanner> {
+        if active.count_ones() != 1 {
+            return None;
+        }
+        let slot = self.lang_scanners.get(active.trailing_zeros() as usize)?;
+        slot.get_or_init(|| {
+            let index: Vec<u32> = (0..self.rules.len() as u32)
+                .filter(|&i| self.rule_langs[i as usize] == 0 || self.rule_langs[i as usize] == active)
+                .collect();
+            let rules: Vec<Rule> = index.iter().map(|&i| self.rules[i as usize].clone()).collect();
+            Scanner::new(&rules).ok().map(|s| (s, index))
+        })
+        .as_ref()
     }
 
     /// The language bits for a detected language: its own when some rule has it; undetermined
@@ -365,16 +407,19 @@ impl Engine {
     /// output therefore reads as the language whose rules made no change to it, and cleaning it
     /// again detects that language and changes nothing.
     fn clean_selecting(&self, input: &str, buf: &mut ScanBuffers, select: Option<&page::Selector>) -> Cleaned {
+        let normalized = normalise(input, &self.opts.normalise);
         if !self.gated {
-            return self.clean_in(input, buf, select, ALL_LANGS).0;
+            return self.clean_in(normalized, buf, select, ALL_LANGS, false).0;
         }
-        let first = self.mask_for(lang::detect(input));
-        let (mut out, last) = self.clean_in(input, buf, select, first);
-        // Normalisation followed the input's language; French spacing must follow the output's.
+        // Detection reads words, which French spacing does not change.
+        let first = self.mask_for(lang::detect(&normalized));
         let french = |m: LangMask| self.normalise_options(m).french_spacing;
-        let mut mask = last;
-        if self.opts.normalise.space_before_punctuation && french(last) != french(first) {
-            (out, mask) = self.clean_in(input, buf, select, last);
+        let renormalise = self.opts.normalise.space_before_punctuation && french(first) != french(ALL_LANGS);
+        let normalized = if renormalise { normalise(input, &self.normalise_options(first)) } else { normalized };
+        let (mut out, mut mask) = self.clean_in(normalized, buf, select, first, true);
+        // Normalisation followed the input's language; French spacing must follow the output's.
+        if self.opts.normalise.space_before_punctuation && french(mask) != french(first) {
+            (out, mask) = self.clean_in(normalise(input, &self.normalise_options(mask)), buf, select, mask, false);
         }
         out.lang = Some(self.lang_name(mask));
         out
@@ -389,14 +434,16 @@ impl Engine {
         }
     }
 
+    /// Clean normalised text with the rules of `active` (`detected`: `active` is what the
+    /// text reads as, so an unchanged text need not be read again).
     fn clean_in(
         &self,
-        input: &str,
+        normalized: String,
         buf: &mut ScanBuffers,
         select: Option<&page::Selector>,
         mut active: LangMask,
+        detected: bool,
     ) -> (Cleaned, LangMask) {
-        let normalized = normalise(input, &self.normalise_options(active));
         let text = normalized.as_str();
         let (mut views, mut hits) = self.scan(text, buf, active);
         let mut first_scanned = views.first().map(|v| v.start);
@@ -426,7 +473,8 @@ impl Engine {
             let fates = decide_round(text, &views, &hits, &self.rules, &self.decide, &mut found);
             if fates.iter().all(|f| *f == Fate::Keep) {
                 let settled = assemble::assemble(text, &views);
-                let reads_as = if self.gated { self.mask_for(lang::detect(&settled)) } else { active };
+                let unchanged = detected && removals.is_empty() && settled == text;
+                let reads_as = if self.gated && !unchanged { self.mask_for(lang::detect(&settled)) } else { active };
                 if reads_as == active {
                     out = Some(settled);
                     break;
