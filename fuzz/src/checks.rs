@@ -81,9 +81,20 @@ impl Options {
         }
     }
 
-    /// The key of the cached built-in engine for these options (16 engines in all).
-    fn key(&self) -> [u8; 4] {
-        [u8::from(self.strict), u8::from(self.ascii_punctuation), u8::from(self.bullets), self.disable % 2]
+    /// The key of the cached built-in engine for these options (32 engines in all).
+    fn key(&self) -> [u8; 5] {
+        [
+            u8::from(self.strict),
+            u8::from(self.ascii_punctuation),
+            u8::from(self.bullets),
+            self.disable % 2,
+            self.lang_auto(),
+        ]
+    }
+
+    /// Bit 2 of `extra`: every language pack, chosen per document (`lang="auto"`).
+    fn lang_auto(&self) -> u8 {
+        self.extra >> 2 & 1
     }
 }
 
@@ -153,12 +164,15 @@ pub fn decode_rules_input(data: &[u8]) -> (Options, [RuleSel; RULES], &str) {
 
 /// The built-in English engine for `opts`, built once per option set and shared.
 pub fn builtin_engine(opts: &Options) -> Arc<Engine> {
-    type Key = [u8; 4];
+    type Key = [u8; 5];
     static CACHE: OnceLock<Mutex<HashMap<Key, Arc<Engine>>>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
     map.entry(opts.key())
-        .or_insert_with(|| Arc::new(Engine::builtin("en", &opts.engine()).expect("built-in rules compile")))
+        .or_insert_with(|| {
+            let lang = if opts.lang_auto() == 1 { "auto" } else { "en" };
+            Arc::new(Engine::builtin(lang, &opts.engine()).expect("built-in rules compile"))
+        })
         .clone()
 }
 
