@@ -15,6 +15,7 @@ pub mod error;
 pub mod normalise;
 pub mod offsets;
 pub mod page;
+pub mod records;
 pub mod rules;
 pub mod scan;
 pub mod segment;
