@@ -4,14 +4,15 @@
 //! record, cleans its text field with the [`Engine`], writes the text back, appends the report
 //! field and serialises the line again. The output bytes are the bytes the Python bulk path writes
 //! for the same record (`orjson.dumps` of the parsed record, text replaced, report added): every
-//! field is kept in order, strings are written back in orjson's escaping, and numbers keep their
-//! text when orjson would print the same.
+//! field is kept in order, strings are written back in orjson's escaping, integers as written and
+//! floats in orjson's shortest form.
 //!
-//! A line this path cannot reproduce exactly — malformed JSON, invalid UTF-8, a lone surrogate,
-//! a duplicate key, a float in a form orjson would print differently, a missing or non-string
-//! text field, an existing report field, a document the engine refuses, text that looks like HTML
-//! in auto mode — is handed back as a *fallback*: the caller cleans it the slow way, at its place
-//! in the output, so quarantine entries and counts stay exactly those of the general path.
+//! A line this path cannot reproduce exactly — malformed JSON (NaN included), invalid UTF-8, a
+//! lone surrogate, a repeated key, a number out of float range, nesting deeper than 64, a missing
+//! or non-string text field, an existing report field, a document the engine refuses, text that
+//! looks like HTML in auto mode — is handed back as a *fallback*: the caller cleans it the general
+//! way, at its place in the output, so quarantine entries and counts stay exactly those of the
+//! general path.
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -566,9 +567,8 @@ impl Parser<'_> {
         }
     }
 
-    /// A number, kept as written when orjson prints it back the same: integers from i64::MIN to
-    /// u64::MAX (not `-0`), and plain decimals (no exponent) of at most 15 significant digits,
-    /// no trailing zero (but `x.0`), magnitude from 1e-5 up to below 1e15.
+    /// A number, written as orjson prints what it parsed: integers from i64::MIN to u64::MAX as
+    /// written (`-0` as `0`), every other number as a float ([`write_float`]).
     fn number(&mut self) -> Option<()> {
         let s = self.s;
         let start = self.i;
@@ -577,55 +577,62 @@ impl Parser<'_> {
         if neg {
             i += 1;
         }
+        let digits = |i: &mut usize| {
+            let d0 = *i;
+            while s.get(*i).is_some_and(u8::is_ascii_digit) {
+                *i += 1;
+            }
+            *i > d0
+        };
         let int_start = i;
         match s.get(i)? {
             b'0' => i += 1,
             b'1'..=b'9' => {
-                while s.get(i).is_some_and(u8::is_ascii_digit) {
-                    i += 1;
-                }
+                digits(&mut i);
             }
             _ => return None,
         }
         let int = &s[int_start..i];
-        let mut frac: &[u8] = &[];
+        let mut float = false;
         if s.get(i) == Some(&b'.') {
-            let f0 = i + 1;
-            i = f0;
-            while s.get(i).is_some_and(u8::is_ascii_digit) {
-                i += 1;
-            }
-            frac = &s[f0..i];
-            if frac.is_empty() {
+            i += 1;
+            if !digits(&mut i) {
                 return None;
             }
+            float = true;
         }
         if matches!(s.get(i), Some(b'e' | b'E')) {
-            return None; // orjson rewrites exponents
-        }
-        let keep = if frac.is_empty() {
-            if neg && int == b"0" {
-                false // orjson prints -0 as 0
-            } else {
-                let v: i128 = std::str::from_utf8(int).ok()?.parse().ok().filter(|_| int.len() <= 20)?;
-                let v = if neg { -v } else { v };
-                (i64::MIN as i128..=u64::MAX as i128).contains(&v)
+            i += 1;
+            if matches!(s.get(i), Some(b'+' | b'-')) {
+                i += 1;
             }
-        } else {
-            let int_digits = if int == b"0" { 0 } else { int.len() };
-            let lead_zeros = frac.iter().take_while(|&&c| c == b'0').count();
-            let sig = if int_digits > 0 { int_digits + frac.len() } else { frac.len() - lead_zeros };
-            let plain_zero = frac == b"0";
-            (plain_zero || frac.last() != Some(&b'0'))
-                && int_digits <= 15
-                && sig <= 15
-                && (int_digits > 0 || plain_zero || lead_zeros <= 4)
-        };
-        if !keep {
-            return None;
+            if !digits(&mut i) {
+                return None;
+            }
+            float = true;
         }
+        let token = std::str::from_utf8(&s[start..i]).ok()?;
         self.i = i;
-        self.out.extend_from_slice(&s[start..i]);
+        if !float {
+            if neg && int == b"0" {
+                self.out.push(b'0');
+                return Some(());
+            }
+            if int.len() <= 20 {
+                let v: i128 = token.parse().ok()?;
+                if (i64::MIN as i128..=u64::MAX as i128).contains(&v) {
+                    self.out.extend_from_slice(token.as_bytes());
+                    return Some(());
+                }
+            }
+        }
+        let v: f64 = token.parse().ok()?;
+        if !v.is_finite()
+            || (v == 0.0 && token.bytes().take_while(|c| !matches!(c, b'e' | b'E')).any(|c| matches!(c, b'1'..=b'9')))
+        {
+            return None; // out of range: the Python path decides
+        }
+        write_float(&mut self.out, v);
         Some(())
     }
 
@@ -698,6 +705,51 @@ impl Parser<'_> {
     }
 }
 
+/// A finite float as orjson writes it: the shortest digits that read back the same, in decimal
+/// notation from 1e-5 up to below 1e16 (`100.0`, `0.00001`), else as `1.5e-7` or `1e+16`.
+fn write_float(o: &mut Vec<u8>, v: f64) {
+    if v == 0.0 {
+        o.extend_from_slice(if v.is_sign_negative() { b"-0.0" } else { b"0.0" });
+        return;
+    }
+    // The fewest digits that read back as `v` ("-1.2345e-7"); when two such strings are equally
+    // close (an exact tie), Rust and orjson may pick differently: print `v` again correctly rounded
+    // (half to even) to that many digits, as orjson's (and Python's repr's) choice is.
+    let shortest = format!("{v:e}");
+    let n = shortest.split_once('e').map_or(0, |(m, _)| m.bytes().filter(u8::is_ascii_digit).count());
+    let sci = format!("{:.*e}", n.saturating_sub(1), v);
+    let (mant, exp) = sci.split_once('e').expect("LowerExp has an exponent");
+    let exp: i32 = exp.parse().expect("LowerExp exponent is an integer");
+    let (sign, mant) = mant.strip_prefix('-').map_or(("", mant), |m| ("-", m));
+    let digits: String = mant.chars().filter(|c| *c != '.').collect();
+    o.extend_from_slice(sign.as_bytes());
+    if (-5..=15).contains(&exp) {
+        if exp >= 0 {
+            let point = exp as usize + 1;
+            if digits.len() > point {
+                o.extend_from_slice(&digits.as_bytes()[..point]);
+                o.push(b'.');
+                o.extend_from_slice(&digits.as_bytes()[point..]);
+            } else {
+                o.extend_from_slice(digits.as_bytes());
+                o.extend(std::iter::repeat_n(b'0', point - digits.len()));
+                o.extend_from_slice(b".0");
+            }
+        } else {
+            o.extend_from_slice(b"0.");
+            o.extend(std::iter::repeat_n(b'0', (-exp - 1) as usize));
+            o.extend_from_slice(digits.as_bytes());
+        }
+    } else {
+        o.extend_from_slice(mant.as_bytes());
+        o.push(b'e');
+        if exp > 0 {
+            o.push(b'+');
+        }
+        o.extend_from_slice(exp.to_string().as_bytes());
+    }
+}
+
 fn hex4(b: &[u8]) -> Option<u32> {
     let mut v = 0;
     for &c in b {
@@ -750,10 +802,10 @@ mod tests {
         let cases = [
             "{\"text\":\"\\ud800\"}",          // lone surrogate
             "{\"text\":\"a\",\"text\":\"b\"}", // repeated key
-            "{\"text\":\"a\",\"n\":1e5}",      // exponent
-            "{\"text\":\"a\",\"n\":-0}",
-            "{\"text\":\"a\",\"n\":0.10}",
-            "{\"text\":\"a\",\"n\":123456789012345678901}",
+            "{\"text\":\"a\",\"n\":1e400}",    // infinite
+            "{\"text\":\"a\",\"n\":1e-400}",   // underflows to zero
+            "{\"text\":\"a\",\"n\":NaN}",
+            "{\"text\":\"a\",\"n\":01}",
             "{\"text\":5}",
             "{\"body\":\"a\"}",
             "{\"text\":\"a\",\"dechaff\":1}",
@@ -768,6 +820,33 @@ mod tests {
         }
         let r = run("{\"text\":\"a\",\"n\":[0.5,-2.25,0.0001,1.0,-9223372036854775808,18446744073709551615]}", "text");
         assert!(r.fallbacks.is_empty());
+    }
+
+    #[test]
+    fn floats_like_orjson() {
+        let cases = [
+            (1e-5, "0.00001"),
+            (9.99e-6, "9.99e-6"),
+            (1.5e-7, "1.5e-7"),
+            (4.35e-5, "0.0000435"),
+            (9999999000000000.0, "9999999000000000.0"),
+            (1e16, "1e+16"),
+            (1.2345678901234567e19, "1.2345678901234567e+19"),
+            (5e-324, "5e-324"),
+            (123.0, "123.0"),
+            (0.5, "0.5"),
+            (-0.0, "-0.0"),
+            (-12.25, "-12.25"),
+            (651204122913538.2, "651204122913538.2"), // a tie between .2 and .3
+        ];
+        for (v, want) in cases {
+            let mut o = Vec::new();
+            write_float(&mut o, v);
+            assert_eq!(String::from_utf8(o).unwrap(), want);
+        }
+        let r = run("{\"text\":\"a\",\"n\":[1e5,-0,0.10,2.5E-3,123456789012345678901]}", "text");
+        let line = String::from_utf8(r.out).unwrap();
+        assert!(line.contains("[100000.0,0,0.1,0.0025,1.2345678901234568e+20]"), "{line}");
     }
 
     #[test]

@@ -183,3 +183,38 @@ def test_fast_path_is_taken(tmp_path: Path) -> None:
     assert fallbacks == []
     assert counts[0] == len(recs) and out.count(b"\n") == len(recs)
     assert rules and all(n > 0 for _, _, n, _ in rules)
+
+
+def _number_token(rng: random.Random) -> str:
+    kind = rng.randrange(6)
+    if kind == 0:
+        return repr(rng.random() * 10 ** rng.randint(-12, 25))
+    if kind == 1:
+        return str(rng.randint(-(2**70), 2**70))
+    if kind == 2:
+        return f"{rng.uniform(-1e4, 1e4):.{rng.randint(0, 12)}f}"
+    if kind == 3:
+        mant = f"{rng.randint(0, 10 ** rng.randint(1, 18))}"
+        frac = f".{rng.randint(0, 10**6):0{rng.randint(1, 8)}d}" if rng.random() < 0.5 else ""
+        exp = f"{rng.choice(['e', 'E'])}{rng.choice(['', '+', '-'])}{rng.randint(0, 30)}"
+        return f"{rng.choice(['', '-'])}{mant}{frac}{exp}"
+    if kind == 4:
+        return rng.choice(["0", "-0", "0.0", "-0.0", "1.0", "1e-5", "1e16", "9.999999999999999e15", "5e-324"])
+    return f"{rng.choice(['', '-'])}0.{'0' * rng.randint(0, 8)}{rng.randint(1, 10 ** rng.randint(1, 17))}"
+
+
+def test_fast_path_numbers(tmp_path: Path) -> None:
+    """Numbers of every form come out as orjson writes them (the fast path rewrites floats)."""
+    rng = random.Random(11)
+    lines = []
+    for i in range(4000):
+        toks = ",".join(_number_token(rng) for _ in range(3))
+        lines.append(f'{{"id":{i},"v":[{toks}],"text":"Numbers, in every form there is."}}\n'.encode())
+    src = tmp_path / "numbers.jsonl"
+    src.write_bytes(b"".join(lines))
+    slow = _run(src, tmp_path / "slow", False)
+    fast = _run(src, tmp_path / "fast", True)
+    assert slow[2]["documents"]["written"] == 4000
+    for a, b in zip(fast[0].splitlines(), slow[0].splitlines()):
+        assert a == b
+    assert fast == slow
