@@ -645,11 +645,10 @@ impl Parser<'_> {
         loop {
             // a run of plain bytes
             let run = i;
-            while let Some(&c) = s.get(i) {
-                if c == b'"' || c == b'\\' || c < 0x20 {
-                    break;
-                }
-                i += 1;
+            i += memchr::memchr2(b'"', b'\\', &s[i..]).unwrap_or(s.len() - i);
+            // a raw control character is invalid JSON (folded without branches: vectorised)
+            if s[run..i].iter().fold(false, |a, &c| a | (c < 0x20)) {
+                return None;
             }
             if i > run {
                 let plain = &s[run..i];

@@ -771,7 +771,8 @@ class BulkRun:
         proc = self.processor
         engine = self.cleaner._engine
         if self._block_pool is None:
-            self._block_pool = ThreadPoolExecutor(2, thread_name_prefix="dechaff-block")
+            # one block at a time (on ``workers`` rayon threads), so ``--workers`` bounds the engine threads
+            self._block_pool = ThreadPoolExecutor(1, thread_name_prefix="dechaff-block")
         pool = self._block_pool
         inflight: deque[tuple[JsonlBlock, Future[Any]]] = deque()
         last = 0
