@@ -78,7 +78,7 @@ pub struct BlockOutput {
     pub stats: BlockStats,
 }
 
-/// Lines per parallel task: enough to amortise the task, small enough to balance two threads.
+/// Bytes of lines per parallel task: enough to amortise the task, small enough to balance threads.
 const CHUNK_BYTES: usize = 256 << 10;
 /// Nesting deeper than this goes to the fallback (the Python path has its own limits there).
 const MAX_DEPTH: usize = 64;
@@ -86,7 +86,7 @@ const MAX_DEPTH: usize = 64;
 /// Clean every JSON line of `block` on `threads` threads (0: the global pool, 1: this thread).
 pub fn clean_jsonl_block(engine: &Engine, block: &[u8], opts: &JsonlOptions, threads: usize) -> BlockOutput {
     let path = Path::new(&opts.text_field);
-    // (line index, start, end) of every line; chunks of about CHUNK_BYTES
+    // (start, end) of every line, newline included; then chunks of about CHUNK_BYTES
     let mut lines = Vec::new();
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', block) {
