@@ -218,3 +218,27 @@ def test_fast_path_numbers(tmp_path: Path) -> None:
     for a, b in zip(fast[0].splitlines(), slow[0].splitlines()):
         assert a == b
     assert fast == slow
+
+
+def test_cli_takes_the_fast_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSONL to JSONL runs on the fast path by default; a report file or HTML field does not."""
+    calls: list[str] = []
+    real = BulkRun._pump_blocks
+
+    def spy(self: BulkRun, reader: Any, *args: Any) -> None:
+        calls.append(reader.source.name)
+        real(self, reader, *args)
+
+    monkeypatch.setattr(BulkRun, "_pump_blocks", spy)
+    monkeypatch.delenv("DECHAFF_FAST_PATH", raising=False)
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"".join(json.dumps(r).encode() + b"\n" for r in sample_records()))
+    _run(src, tmp_path / "a", True)
+    assert calls == ["in.jsonl"]
+    BulkRun(expand_inputs([str(src)]), BulkOptions(output=str(tmp_path / "b.jsonl"))).run()
+    assert calls == ["in.jsonl"] * 2
+    for opts in ({"report": str(tmp_path / "r.jsonl")}, {"html_field": "html"}, {"mode": "html"}):
+        BulkRun(expand_inputs([str(src)]), BulkOptions(output=str(tmp_path / "c.jsonl"), **opts)).run()
+    monkeypatch.setenv("DECHAFF_FAST_PATH", "0")
+    BulkRun(expand_inputs([str(src)]), BulkOptions(output=str(tmp_path / "d.jsonl"))).run()
+    assert calls == ["in.jsonl"] * 2
