@@ -9,7 +9,8 @@ repeated, so the engine sees realistic, non-identical documents. Every contender
 the same dump and writing JSONL to /dev/null; MB/s is uncompressed JSONL bytes per wall-clock second; peak RSS
 is the subprocess's own ``ru_maxrss`` (``os.wait4``). Contenders:
 
-* ``dechaff clean --workers N`` (article mode);
+* ``dechaff clean --workers N`` (article mode), and the same with ``DECHAFF_FAST_PATH=0`` (the general
+  per-record path, for comparison; ``--no-general`` leaves it out);
 * ``python line cleaner``: zstd + json + a per-line phrase/regex filter in pure Python (one process);
 * ``io floor``: zstd + json parse + serialise, no cleaning: the ceiling the CLI's I/O allows.
 """
@@ -172,11 +173,11 @@ def baseline_worker(dump: str, clean: bool) -> None:
 # ------------------------------------------------------------------------------------------- running
 
 
-def run(cmd: list[str]) -> tuple[float, float, int]:
+def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """(seconds, peak RSS in MB, exit status) of ``cmd``, stdout to /dev/null."""
     t0 = time.perf_counter()
     with open(os.devnull, "wb") as devnull:
-        proc = subprocess.Popen(cmd, stdout=devnull)
+        proc = subprocess.Popen(cmd, stdout=devnull, env={**os.environ, **(env or {})})
         _, status, usage = os.wait4(proc.pid, 0)
     dt = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -190,6 +191,7 @@ def main() -> int:
     ap.add_argument("--out", default=str(ROOT / "build" / "bench"), help="where the dump goes")
     ap.add_argument("--repeat", type=int, default=1, help="runs per contender (best is reported)")
     ap.add_argument("--skip-baselines", action="store_true", help="only run dechaff")
+    ap.add_argument("--no-general", action="store_true", help="leave out DECHAFF_FAST_PATH=0 runs")
     ap.add_argument("--baseline-worker", choices=("clean", "floor"), help=argparse.SUPPRESS)
     ap.add_argument("dump", nargs="?", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -209,39 +211,45 @@ def main() -> int:
     print(f"cpus: {os.cpu_count()}  load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     rows: list[tuple[str, float, float]] = []
-    contenders: list[tuple[str, list[str]]] = []
-    for w in [int(x) for x in args.workers.split(",")]:
-        contenders.append(
-            (
-                f"dechaff clean --workers {w}",
-                [
-                    sys.executable,
-                    "-m",
-                    "dechaff.cli",
-                    "clean",
-                    str(dump),
-                    "-o",
-                    "-",
-                    "--mode",
-                    "article",
-                    "--workers",
-                    str(w),
-                    "-q",
-                ],
+    contenders: list[tuple[str, list[str], dict[str, str]]] = []
+    for general in (False, True) if not args.no_general else (False,):
+        for w in [int(x) for x in args.workers.split(",")]:
+            contenders.append(
+                (
+                    f"dechaff clean --workers {w}" + (" (general)" if general else ""),
+                    [
+                        sys.executable,
+                        "-m",
+                        "dechaff.cli",
+                        "clean",
+                        str(dump),
+                        "-o",
+                        "-",
+                        "--mode",
+                        "article",
+                        "--workers",
+                        str(w),
+                        "-q",
+                    ],
+                    {"DECHAFF_FAST_PATH": "0" if general else "1"},
+                )
             )
-        )
     if not args.skip_baselines:
         me = str(Path(__file__).resolve())
         contenders.append(
-            ("python line cleaner (1 proc)", [sys.executable, me, "--baseline-worker", "clean", str(dump)])
+            (
+                "python line cleaner (1 proc)",
+                [sys.executable, me, "--baseline-worker", "clean", str(dump)],
+                {},
+            ),
         )
         contenders.append(
-            ("io floor: parse+write only", [sys.executable, me, "--baseline-worker", "floor", str(dump)])
+            ("io floor: parse+write only", [sys.executable, me, "--baseline-worker", "floor", str(dump)], {})
         )
-    for name, cmd in contenders:
+    for name, cmd, env in contenders:
         best: tuple[float, float] | None = None
         for _ in range(args.repeat):
-            dt, rss, code = run(cmd)
+            dt, rss, code = run(cmd, env)
             if code != 0:
                 print(f"{name}: exit status {code}", file=sys.stderr)
                 return 1
@@ -252,7 +260,7 @@ def main() -> int:
         print(f"  done: {name:<32} {best[0]:7.1f} s", flush=True)
 
     ref = next((r for r in rows if r[0].startswith("python line")), None)
-    one = next((r for r in rows if r[0].endswith("--workers 1")), None)
+    ones = {r[0].endswith(" (general)"): r for r in rows if "--workers 1" in r[0]}
     print()
     print(
         f"{'contender':<32}{'seconds':>9}{'MB/s':>9}{'peak RSS MB':>13}{'vs python':>11}{'vs 1 worker':>13}"
@@ -260,6 +268,7 @@ def main() -> int:
     for name, dt, rss in rows:
         speed = mb / dt
         vs_py = f"{ref[1] / dt:.2f}x" if ref else "-"
+        one = ones.get(name.endswith(" (general)"))
         vs_one = f"{one[1] / dt:.2f}x" if one and name.startswith("dechaff") else ""
         print(f"{name:<32}{dt:9.1f}{speed:9.1f}{rss:13.0f}{vs_py:>11}{vs_one:>13}")
     print(

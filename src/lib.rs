@@ -16,6 +16,7 @@ pub mod lang;
 pub mod normalise;
 pub mod offsets;
 pub mod page;
+pub mod records;
 pub mod rules;
 pub mod scan;
 pub mod segment;

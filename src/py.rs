@@ -171,6 +171,39 @@ impl PyEngine {
             })
             .collect()
     }
+
+    /// Clean a block of JSON lines (bulk CLI fast path): returns (output lines, fallback lines as
+    /// (line index, start, end, output position), (written, bytes in, changed, emptied, chars before,
+    /// chars after), [(rule, category, removals, chars)]). See `records::clean_jsonl_block`.
+    #[pyo3(signature = (block, text_field="text", report_field="dechaff", threads=0, mode="article"))]
+    #[allow(clippy::type_complexity)]
+    fn clean_jsonl<'py>(
+        &self,
+        py: Python<'py>,
+        block: &[u8],
+        text_field: &str,
+        report_field: &str,
+        threads: usize,
+        mode: &str,
+    ) -> PyResult<(
+        Bound<'py, pyo3::types::PyBytes>,
+        Vec<(usize, usize, usize, usize)>,
+        (u64, u64, u64, u64, u64, u64),
+        Vec<(String, String, u64, u64)>,
+    )> {
+        use crate::records::{clean_jsonl_block, JsonlOptions};
+        let opts =
+            JsonlOptions { text_field: text_field.into(), report_field: report_field.into(), mode: parse_mode(mode)? };
+        let engine = &self.inner;
+        let r = py.detach(|| clean_jsonl_block(engine, block, &opts, threads));
+        let s = r.stats;
+        Ok((
+            pyo3::types::PyBytes::new(py, &r.out),
+            r.fallbacks.iter().map(|f| (f.line, f.start, f.end, f.at)).collect(),
+            (s.written, s.bytes_in, s.changed, s.emptied, s.chars_before, s.chars_after),
+            s.rules.into_iter().map(|c| (c.rule, c.category, c.removals, c.chars)).collect(),
+        ))
+    }
 }
 
 fn action_name(a: crate::rules::Action) -> &'static str {

@@ -49,6 +49,19 @@ class Engine:
     def detect_page(self, text: str) -> bool: ...
     def normalize(self, text: str) -> str: ...
     def rules(self) -> list[dict[str, Any]]: ...
+    def clean_jsonl(
+        self,
+        block: bytes,
+        text_field: str = "text",
+        report_field: str = "dechaff",
+        threads: int = 0,
+        mode: str = "article",
+    ) -> tuple[
+        bytes,
+        list[tuple[int, int, int, int]],
+        tuple[int, int, int, int, int, int],
+        list[tuple[str, str, int, int]],
+    ]: ...
 
 def normalize(
     text: str,

@@ -26,7 +26,7 @@ import shutil
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -36,7 +36,16 @@ from . import __version__
 from .api import Cleaner, CleanResult, Removal, detect_mode
 from .errors import DechaffError, InputError, OptionError
 from .io import jsonlib
-from .io.readers import InputFile, Reader, ReadEvent, ReadOptions, open_reader, split_suffixes
+from .io.readers import (
+    InputFile,
+    JsonlBlock,
+    Reader,
+    ReadEvent,
+    ReadOptions,
+    jsonl_item,
+    open_reader,
+    split_suffixes,
+)
 from .io.records import MISSING, Item, QuarantineEntry, Skipped, get_path, set_path
 from .io.writers import (
     AtomicFile,
@@ -264,6 +273,10 @@ class BulkOptions:
     decode_errors: str = "quarantine"
     html_extractor: str = "trafilatura"
     html_timeout: Optional[float] = 30.0
+    #: JSONL in, JSONL out, report in a field: clean whole blocks of lines in Rust (same output).
+    #: ``DECHAFF_FAST_PATH=0`` turns it off (to compare with the general path).
+    fast_path: bool = field(default_factory=lambda: os.environ.get("DECHAFF_FAST_PATH", "1") != "0")
+    block_bytes: int = 4 << 20
 
     def read_options(self) -> ReadOptions:
         """The reader's view of these options."""
@@ -516,7 +529,7 @@ class Processor:
         self.extractor.close()
 
     def _finish(self, item: Item, raw: Any, stats: Stats) -> tuple[str, Any, Any]:
-        # (text, normalized, removals, found, mode that ran, error, languages whose rules ran)
+        # (text, normalized, removals, found, mode that ran, error, language whose rules ran)
         text, normalized, removals, found, ran, error, lang = raw
         if error is not None:
             return ("quarantine", self._quarantine(item, "engine_error", str(error)), None)
@@ -679,6 +692,7 @@ class BulkRun:
             threads=opts.workers,
         )
         self.processor = Processor(opts, self.cleaner, extractor)
+        self._block_pool: Optional[ThreadPoolExecutor] = None
         self.stats = Stats()
         self.resumed_shards = 0
         self.dir_mode = not opts.dry_run and is_directory_output(opts.output, opts.format)
@@ -701,6 +715,12 @@ class BulkRun:
     ) -> None:
         opts = self.opts
         proc = self.processor
+        if self._fast_path_fits(writer):
+            blocks = reader.jsonl_blocks(opts.block_bytes)
+            if blocks is not None:
+                assert isinstance(writer, JsonlWriter)
+                self._pump_blocks(reader, blocks, writer, quarantine, report, stats)
+                return
         last = 0
         pending: Optional[_Pending] = None
         # one batch in the engine while the previous one is finished and written here
@@ -716,6 +736,122 @@ class BulkRun:
             self._emit(reader, proc.finish(pending, stats), writer, quarantine, report, stats)
         if reader.size:
             self._advance(reader.size - last)
+
+    def _fast_path_fits(self, writer: Optional[RecordWriter]) -> bool:
+        """Whether :meth:`_pump_blocks` gives this run's output: JSONL out with orjson (whose bytes
+        the Rust path reproduces), the report in a field, text records (no HTML field or mode)."""
+        opts = self.opts
+        return (
+            opts.fast_path
+            and jsonlib.FAST
+            and isinstance(writer, JsonlWriter)
+            and not opts.dry_run
+            and opts.report is None
+            and opts.html_field is None
+            and opts.mode in ("auto", "article", "page")
+        )
+
+    def _pump_blocks(
+        self,
+        reader: Reader,
+        blocks: Iterator[JsonlBlock | Item],
+        writer: JsonlWriter,
+        quarantine: _Sink,
+        report: _Sink,
+        stats: Stats,
+    ) -> None:
+        """The JSONL fast path. A reader thread reads and decompresses blocks of whole lines; each
+        block goes to ``Engine.clean_jsonl`` (Rust, GIL released, rayon inside), which parses, cleans
+        and serialises every record it can reproduce exactly; while the next block is cleaned, this
+        thread writes the previous one and runs the lines handed back (malformed, quarantined, …)
+        through the general path at their place, so output, quarantine and counts are the same."""
+        opts = self.opts
+        proc = self.processor
+        engine = self.cleaner._engine
+        if self._block_pool is None:
+            # one block at a time (on ``workers`` rayon threads), so ``--workers`` bounds the engine threads
+            self._block_pool = ThreadPoolExecutor(1, thread_name_prefix="dechaff-block")
+        pool = self._block_pool
+        inflight: deque[tuple[JsonlBlock, Future[Any]]] = deque()
+        last = 0
+
+        def finish_one() -> None:
+            nonlocal last
+            blk, fut = inflight.popleft()
+            self._emit_block(reader, blk, fut.result(), writer, quarantine, report, stats)
+            pos = reader.position()
+            self._advance(pos - last)
+            last = pos
+
+        try:
+            for ev in prefetch(blocks):
+                if isinstance(ev, Item):  # a binary file or a broken stream: after what came before
+                    while inflight:
+                        finish_one()
+                    self._emit(reader, proc.process([ev], stats), writer, quarantine, report, stats)
+                    continue
+                fut = pool.submit(
+                    engine.clean_jsonl,
+                    ev.data,
+                    opts.text_field,
+                    opts.report_field,
+                    proc.workers,
+                    proc.engine_mode,
+                )
+                inflight.append((ev, fut))
+                if len(inflight) > 1:  # one block in the engine while the one before is written
+                    finish_one()
+            while inflight:
+                finish_one()
+        finally:
+            for _, fut in inflight:
+                fut.cancel()
+        if reader.size:
+            self._advance(reader.size - last)
+
+    def _emit_block(
+        self,
+        reader: Reader,
+        blk: JsonlBlock,
+        result: Any,
+        writer: JsonlWriter,
+        quarantine: _Sink,
+        report: _Sink,
+        stats: Stats,
+    ) -> None:
+        out, fallbacks, counts, rules = result
+        written, bytes_in, changed, emptied, chars_before, chars_after = counts
+        stats.read += written
+        stats.written += written
+        stats.bytes_in += bytes_in
+        stats.changed += changed
+        stats.emptied += emptied
+        stats.chars_before += chars_before
+        stats.chars_after += chars_after
+        for rule, cat, n, chars in rules:
+            stats.removals_by_rule[rule] += n
+            stats.chars_by_rule[rule] += chars
+            stats.removals_by_category[cat] += n
+            stats.chars_by_category[cat] += chars
+        if not fallbacks:
+            writer.write_bytes(out)
+            return
+        read_opts = self.opts.read_options()
+        name = reader.source.name
+        items: list[tuple[int, Item]] = []
+        for line, start, end, at in fallbacks:
+            item = jsonl_item(blk.data[start:end], name, blk.lineno + line + 1, blk.offset + start, read_opts)
+            if item is not None:
+                items.append((at, item))
+        outcomes = self.processor.process([it for _, it in items], stats)
+        pos = 0
+        for (at, _), outcome in zip(items, outcomes):
+            if at > pos:
+                writer.write_bytes(out[pos:at])
+                pos = at
+            self._emit(reader, [outcome], writer, quarantine, report, stats)
+        if pos < len(out):
+            writer.write_bytes(out[pos:])
 
     def _emit(
         self,
@@ -955,6 +1091,9 @@ class BulkRun:
                 self._run_single()
         finally:
             self.processor.close()
+            if self._block_pool is not None:
+                self._block_pool.shutdown()
+                self._block_pool = None
         self.stats.seconds = time.perf_counter() - t0
         if self.opts.stats:
             f = AtomicFile(self.opts.stats, compression=None)

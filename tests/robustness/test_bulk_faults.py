@@ -50,27 +50,41 @@ class _Boom(OSError):
     pass
 
 
-def _failing_write(after: int, exc: type[BaseException]) -> Any:
-    real = writers.JsonlWriter.write
+def _fail_writes(monkeypatch: pytest.MonkeyPatch, after: int, exc: type[BaseException]) -> None:
+    """JsonlWriter raises on every write after the first ``after`` (records or, on the JSONL fast
+    path, a block of serialised lines)."""
     calls = {"n": 0}
 
-    def write(self: Any, records: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] > after:
-            raise exc("injected write failure")
-        return real(self, records)
+    def failing(real: Any) -> Any:
+        def write(self: Any, data: Any) -> Any:
+            calls["n"] += 1
+            if calls["n"] > after:
+                raise exc("injected write failure")
+            return real(self, data)
 
-    return write
+        return write
+
+    for name in ("write", "write_bytes"):
+        monkeypatch.setattr(writers.JsonlWriter, name, failing(getattr(writers.JsonlWriter, name)))
+
+
+@pytest.fixture(params=["fast", "general"])
+def path_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run with the JSONL fast path (one write per block) and with the general path (one per batch)."""
+    kind: str = request.param
+    monkeypatch.setenv("DECHAFF_FAST_PATH", "1" if kind == "fast" else "0")
+    return kind
 
 
 @pytest.mark.parametrize("exc", [_Boom, RuntimeError])
 def test_failing_writer_single_file_leaves_nothing_final(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exc: type[BaseException]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exc: type[BaseException], path_kind: str
 ) -> None:
     src = _write(tmp_path / "in.jsonl", [*_records(40), {"id": "bad"}])
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    monkeypatch.setattr(writers.JsonlWriter, "write", _failing_write(1, exc))
+    # the fast path writes these 40 records as one block: fail on it
+    _fail_writes(monkeypatch, 0 if path_kind == "fast" else 1, exc)
     args = ["clean", src, "-o", out_dir / "o.jsonl", "--batch-size", "8", "--workers", "1", "-q"]
     args += ["--stats", out_dir / "s.json"]
     if exc is RuntimeError:  # not an OSError: it propagates, and the sinks are aborted on the way
@@ -82,7 +96,9 @@ def test_failing_writer_single_file_leaves_nothing_final(
     assert os.listdir(out_dir) == []  # no o.jsonl, no quarantine, no stats, no temporary litter
 
 
-def test_failing_writer_directory_run_then_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failing_writer_directory_run_then_resume(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, path_kind: str
+) -> None:
     src = tmp_path / "in"
     src.mkdir()
     for k in range(3):
@@ -91,7 +107,8 @@ def test_failing_writer_directory_run_then_resume(tmp_path: Path, monkeypatch: p
     ref = tmp_path / "ref"
     assert run_cli(["clean", src, "-o", ref, *base]).code == 0
     out = tmp_path / "out"
-    monkeypatch.setattr(writers.JsonlWriter, "write", _failing_write(4, _Boom))  # dies in shard 2
+    # dies in shard 2: the general path writes each shard in 3 batches, the fast path in 1 block
+    _fail_writes(monkeypatch, 4 if path_kind == "general" else 1, _Boom)
     res = run_cli(["clean", src, "-o", out, *base])
     assert res.code == 1
     partial = _outputs(out)

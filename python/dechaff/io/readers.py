@@ -182,10 +182,19 @@ class Reader:
         self._stream = stream
         self.size = size
         self._pos_fn: Optional[Callable[[], int]] = None
+        self._started = False
 
     def events(self) -> Iterator[ReadEvent]:
         """Items and skip notices, in file order."""
+        self._started = True
         return self._events
+
+    def jsonl_blocks(self, block_bytes: int) -> Optional[Iterator[Union[JsonlBlock, Item]]]:
+        """For a JSONL input not read yet: its lines in blocks (instead of :meth:`events`); else None."""
+        if self.format != "jsonl" or self._stream is None or self._started:
+            return None
+        self._started = True
+        return _jsonl_blocks(self._stream, self.source.name, block_bytes)
 
     def position(self) -> int:
         """Bytes of the input file consumed so far (best effort)."""
@@ -229,6 +238,38 @@ def _decode(data: bytes, opts: ReadOptions) -> tuple[Optional[str], Optional[str
         return None, f"invalid UTF-8 at byte {exc.start}: {data[exc.start : exc.start + 4]!r}"
 
 
+def jsonl_item(line: bytes, name: str, lineno: int, start: int, opts: ReadOptions) -> Optional[Item]:
+    """One line of a JSONL file as an :class:`Item` (None for a blank line): the record, or why
+    there is none. ``lineno`` counts from 1; ``start`` is the line's decompressed byte offset."""
+    body = line.strip()
+    if not body:
+        return None
+    loc = {"line": lineno, "offset": start}
+    try:
+        obj = jsonlib.loads(body)
+    except UnicodeDecodeError as exc:
+        if opts.decode_errors == "replace":
+            try:
+                obj = jsonlib.loads(body.decode("utf-8", "replace").encode("utf-8"))
+            except (jsonlib.JSONError, UnicodeDecodeError) as exc2:
+                return Item(name, loc, raw=line, error=("malformed_json", str(exc2)), size=len(line))
+        else:
+            detail = f"invalid UTF-8 at byte {exc.start} of the line"
+            return Item(name, loc, raw=line, error=("invalid_utf8", detail), size=len(line))
+    except jsonlib.JSONError as exc:
+        return Item(name, loc, raw=line, error=("malformed_json", str(exc)), size=len(line))
+    if not isinstance(obj, dict):
+        kind = type(obj).__name__
+        return Item(
+            name,
+            loc,
+            raw=line,
+            error=("not_an_object", f"JSON {kind}, not an object"),
+            size=len(line),
+        )
+    return Item(name, loc, record=obj, raw=line, size=len(line))
+
+
 def _jsonl_events(src: SourceStream, name: str, opts: ReadOptions) -> Iterator[ReadEvent]:
     stream = src.stream
     lineno = 0
@@ -243,42 +284,80 @@ def _jsonl_events(src: SourceStream, name: str, opts: ReadOptions) -> Iterator[R
             lineno += 1
             start = offset
             offset += len(line)
-            body = line.strip()
-            if not body:
-                continue
-            loc = {"line": lineno, "offset": start}
-            try:
-                obj = jsonlib.loads(body)
-            except UnicodeDecodeError as exc:
-                if opts.decode_errors == "replace":
-                    try:
-                        obj = jsonlib.loads(body.decode("utf-8", "replace").encode("utf-8"))
-                    except (jsonlib.JSONError, UnicodeDecodeError) as exc2:
-                        yield Item(name, loc, raw=line, error=("malformed_json", str(exc2)), size=len(line))
-                        continue
-                else:
-                    detail = f"invalid UTF-8 at byte {exc.start} of the line"
-                    yield Item(name, loc, raw=line, error=("invalid_utf8", detail), size=len(line))
-                    continue
-            except jsonlib.JSONError as exc:
-                yield Item(name, loc, raw=line, error=("malformed_json", str(exc)), size=len(line))
-                continue
-            if not isinstance(obj, dict):
-                kind = type(obj).__name__
-                yield Item(
-                    name,
-                    loc,
-                    raw=line,
-                    error=("not_an_object", f"JSON {kind}, not an object"),
-                    size=len(line),
-                )
-                continue
-            yield Item(name, loc, record=obj, raw=line, size=len(line))
+            item = jsonl_item(line, name, lineno, start, opts)
+            if item is not None:
+                yield item
     except Exception as exc:
         if not _is_stream_error(exc):
             raise
         detail = f"{type(exc).__name__}: {exc} (after {lineno} lines, {offset} decompressed bytes)"
         yield Item(name, {"line": lineno + 1, "offset": offset}, error=("compressed_stream", detail))
+
+
+@dataclass
+class JsonlBlock:
+    """Whole lines of a JSONL file: ``data`` starts at line ``lineno + 1``, decompressed byte ``offset``."""
+
+    data: bytes
+    lineno: int
+    offset: int
+
+
+def _jsonl_blocks(src: SourceStream, name: str, block_bytes: int) -> Iterator[Union[JsonlBlock, Item]]:
+    """The lines :func:`_jsonl_events` reads, as blocks of about ``block_bytes`` whole lines, plus the
+    same error items (a binary file; a broken stream after the lines read before the break)."""
+    stream = src.stream
+    lineno = 0
+    offset = 0
+    peek = getattr(stream, "peek", None)
+    # read1: one read of the underlying stream at a time, so a stream that breaks gives up the lines
+    # before the break, as line iteration does
+    read = getattr(stream, "read1", None) or stream.read
+    parts: list[bytes] = []
+    have = 0
+    error: Optional[BaseException] = None
+    try:
+        head = peek(8192)[:8192] if peek is not None else b""
+        if _looks_binary(head):
+            yield Item(name, {"offset": 0}, error=("binary_file", "binary data, not JSON lines"))
+            return
+    except Exception as exc:
+        if not _is_stream_error(exc):
+            raise
+        error = exc
+    while error is None:
+        try:
+            chunk = read(1 << 20)
+        except Exception as exc:
+            if not _is_stream_error(exc):
+                raise
+            error = exc
+            break
+        if not chunk:
+            break
+        parts.append(chunk)
+        have += len(chunk)
+        if have >= block_bytes and b"\n" in chunk:
+            buf = b"".join(parts)
+            cut = buf.rfind(b"\n") + 1
+            block = buf[:cut]
+            yield JsonlBlock(block, lineno, offset)
+            lineno += block.count(b"\n")
+            offset += len(block)
+            parts = [buf[cut:]] if cut < len(buf) else []
+            have = len(buf) - cut
+    buf = b"".join(parts)
+    if error is None:
+        if buf:
+            yield JsonlBlock(buf, lineno, offset)
+        return
+    cut = buf.rfind(b"\n") + 1
+    if cut:
+        yield JsonlBlock(buf[:cut], lineno, offset)
+        lineno += buf.count(b"\n", 0, cut)
+        offset += cut
+    detail = f"{type(error).__name__}: {error} (after {lineno} lines, {offset} decompressed bytes)"
+    yield Item(name, {"line": lineno + 1, "offset": offset}, error=("compressed_stream", detail))
 
 
 def _whole_file_events(src: SourceStream, name: str, fmt: str, opts: ReadOptions) -> Iterator[ReadEvent]:

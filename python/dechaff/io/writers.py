@@ -128,6 +128,10 @@ class JsonlWriter(RecordWriter):
         self._fh.write(b"".join([dumps(r) + b"\n" for r in records]))
         return [None] * len(records)
 
+    def write_bytes(self, data: bytes) -> None:
+        """Write lines already serialised (each ending in a newline)."""
+        self._fh.write(data)
+
     def commit(self) -> None:
         """Rename into place (stdout: flush)."""
         if self._atomic is not None:
