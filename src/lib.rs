@@ -191,9 +191,18 @@ impl Engine {
         }
     }
 
-    /// Normalise text with this engine's options.
+    /// Normalise text with this engine's options (with language detection: French spacing for
+    /// text detected as French, as cleaning applies it when the output reads as French too).
     pub fn normalise(&self, text: &str) -> String {
-        normalise(text, &self.opts.normalise)
+        let base = normalise(text, &self.opts.normalise);
+        if !self.gated || !self.opts.normalise.space_before_punctuation {
+            return base;
+        }
+        let mask = self.mask_for(lang::detect(&base));
+        if self.normalise_options(mask).french_spacing == self.opts.normalise.french_spacing {
+            return base;
+        }
+        normalise(text, &self.normalise_options(mask))
     }
 
     /// Clean one already-extracted article.
