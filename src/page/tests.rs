@@ -117,9 +117,9 @@ fn engine_page_mode_end_to_end() {
 // ------------------------------------------------------------------------------------------
 // Training-data export for `benchmarks/train_page.py` (not a test: run it through that script).
 //
-// DECHAFF_PAGE_EXPORT = stage1 | stage2 | clean | article | auto; DECHAFF_PAGE_IN: documents, each as
+// DECHAFF_PAGE_EXPORT = stage1 | stage2 | clean | mask | article | auto; DECHAFF_PAGE_IN: documents, each as
 // "<byte length>\n<text>"; DECHAFF_PAGE_OUT: output path; DECHAFF_PAGE_P: one probability per
-// non-blank line (stage2, clean, auto); DECHAFF_PAGE_TB: "t,b;t,b;…" selection parameters (clean,
+// non-blank line (stage2, clean, auto; keep flags for mask); DECHAFF_PAGE_TB: "t,b;t,b;…" selection parameters (clean,
 // auto: the first pair).
 
 fn read_docs(path: &str) -> Vec<String> {
@@ -194,6 +194,13 @@ fn export() {
                     let text = e.clean_selecting(doc, &mut buf, Some(&sel)).text;
                     write!(out, "{}\n{text}", text.len()).unwrap();
                 }
+            }
+            "mask" => {
+                // `probs` are keep flags (> 0.5: keep), for prototyping selections outside Rust.
+                let keep: Vec<bool> = p.iter().map(|v| *v > 0.5).collect();
+                let sel = move |_: &[PageLine<'_>]| Some(keep.clone());
+                let text = e.clean_selecting(doc, &mut buf, Some(&sel)).text;
+                write!(out, "{}\n{text}", text.len()).unwrap();
             }
             "article" => {
                 let text = e.clean(doc).text;
