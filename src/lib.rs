@@ -135,6 +135,10 @@ impl Engine {
         let decide = DecideOptions { dedup, dedup_exact: dedup && opts.strict, ..DecideOptions::default() };
         let rule_langs: Vec<LangMask> = rules.iter().map(|r| lang_bit(r.lang.as_deref())).collect();
         let gated = opts.detect_language && rule_langs.iter().any(|&b| b != 0);
+        // French needs its space before ; : ! ?, and the pack that runs is known only per
+        // document: with detection, that space always stays (one normalisation for every text).
+        let mut opts = opts;
+        opts.normalise.french_spacing |= opts.detect_language;
         let lang_bits = rule_langs.iter().fold(0, |m, &b| m | b);
         let lang_scanners = (0..lang::DETECTABLE.len()).map(|_| std::sync::OnceLock::new()).collect();
         Ok(Engine {
@@ -191,18 +195,9 @@ impl Engine {
         }
     }
 
-    /// Normalise text with this engine's options (with language detection: French spacing for
-    /// text detected as French, as cleaning applies it when the output reads as French too).
+    /// Normalise text with this engine's options.
     pub fn normalise(&self, text: &str) -> String {
-        let base = normalise(text, &self.opts.normalise);
-        if !self.gated || !self.opts.normalise.space_before_punctuation {
-            return base;
-        }
-        let mask = self.mask_for(lang::detect(&base));
-        if self.normalise_options(mask).french_spacing == self.opts.normalise.french_spacing {
-            return base;
-        }
-        normalise(text, &self.normalise_options(mask))
+        normalise(text, &self.opts.normalise)
     }
 
     /// Clean one already-extracted article.
@@ -401,13 +396,6 @@ impl Engine {
         }
     }
 
-    /// Normalisation for a document whose active languages are `active` (French spacing for French).
-    fn normalise_options(&self, active: LangMask) -> NormaliseOptions {
-        let mut o = self.opts.normalise;
-        o.french_spacing |= active == lang_bit(Some("fr"));
-        o
-    }
-
     /// Clean one document; `select` picks the article's lines of whole-page text (no selector,
     /// or a selector that returns `None`: the text is an article, article mode runs).
     ///
@@ -421,16 +409,8 @@ impl Engine {
         if !self.gated {
             return self.clean_in(normalized, buf, select, ALL_LANGS, false).0;
         }
-        // Detection reads words, which French spacing does not change.
         let first = self.mask_for(lang::detect(&normalized));
-        let french = |m: LangMask| self.normalise_options(m).french_spacing;
-        let renormalise = self.opts.normalise.space_before_punctuation && french(first) != french(ALL_LANGS);
-        let normalized = if renormalise { normalise(input, &self.normalise_options(first)) } else { normalized };
-        let (mut out, mut mask) = self.clean_in(normalized, buf, select, first, true);
-        // Normalisation followed the input's language; French spacing must follow the output's.
-        if self.opts.normalise.space_before_punctuation && french(mask) != french(first) {
-            (out, mask) = self.clean_in(normalise(input, &self.normalise_options(mask)), buf, select, mask, false);
-        }
+        let (mut out, mask) = self.clean_in(normalized, buf, select, first, true);
         out.lang = Some(self.lang_name(mask));
         out
     }

@@ -263,10 +263,7 @@ pub fn check_words(out: &Cleaned) {
 
 /// Everything one cleaning result must satisfy on its own.
 pub fn check_result(engine: &Engine, input: &str, out: &Cleaned) {
-    // Under lang="auto", French text keeps French spacing (it matters with space_before_punctuation).
-    let mut opts = engine.options().normalise;
-    opts.french_spacing |= out.lang.as_deref() == Some("fr");
-    assert_eq!(out.normalized, dechaff::normalise(input, &opts), "`normalized` is not the normalised input");
+    assert_eq!(out.normalized, engine.normalise(input), "`normalized` is not the normalised input");
     check_normalised_shape(&out.text, "output text");
     check_spans(out);
     check_cut_lines(out);

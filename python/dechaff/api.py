@@ -138,7 +138,8 @@ class Cleaner:
     :func:`detect_language`; undetermined text gets every pack), ``disable`` (categories to keep),
     ``extra_rules`` (paths to TOML rule files or TOML strings), ``strict`` (also apply the
     riskier rules), ``ascii_punctuation``, ``bullets``, ``space_before_punctuation``
-    (normalisation switches; French keeps its space before ``; : ! ?``), ``max_bytes`` (refuse
+    (normalisation switches; with ``lang="fr"`` or ``"auto"`` the space French needs before
+    ``; : ! ?`` stays), ``max_bytes`` (refuse
     larger documents; 0: no limit),
     ``threads`` for :meth:`clean_batch` (0: all cores), and for HTML input ``extractor``
     (see :data:`EXTRACTORS`) and ``timeout`` (seconds per page; ``None``: no limit).
@@ -190,7 +191,7 @@ class Cleaner:
             ascii_punctuation=ascii_punctuation,
             bullets=bullets,
             space_before_punctuation=space_before_punctuation,
-            french_spacing=lang == "fr",
+            french_spacing=lang == "fr",  # the engine adds it for lang="auto"
             max_bytes=max_bytes,
             detect_language=lang == "auto",
         )

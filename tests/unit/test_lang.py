@@ -68,6 +68,8 @@ def test_french_keeps_its_space_before_high_punctuation() -> None:
     doc = f"{FRENCH}\n\n{text}"
     auto = Cleaner(mode="article", lang="auto", space_before_punctuation=True).clean(doc)
     assert auto.lang == "fr" and auto.text.endswith(text)
+    # Under auto the space stays in every language (normalisation comes before detection).
+    assert Cleaner(lang="auto", space_before_punctuation=True).normalize("Really ?") == "Really ?"
     assert (
         Cleaner(mode="article", lang="en", space_before_punctuation=True)
         .clean(doc)
