@@ -108,11 +108,42 @@ fn map_line_end(c: char, newline_follows: bool, opts: &NormaliseOptions) -> Opti
 
 /// NFC first: decomposition singletons (e.g. U+2000 → U+2002) then meet the character map.
 fn nfc_first(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+    if is_nfc_quick_yes(text) {
         std::borrow::Cow::Borrowed(text)
     } else {
         std::borrow::Cow::Owned(text.nfc().collect())
     }
+}
+
+/// `is_nfc_quick(text.chars()) == IsNormalized::Yes`, looking only at the runs of non-ASCII
+/// characters: an ASCII character always passes and resets the check's state.
+fn is_nfc_quick_yes(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    loop {
+        let Some(start) = next_non_ascii(bytes, i) else { return true };
+        let end = bytes[start..].iter().position(|&b| b < 0x80).map_or(bytes.len(), |p| start + p);
+        if is_nfc_quick(text[start..end].chars()) != IsNormalized::Yes {
+            return false;
+        }
+        i = end;
+    }
+}
+
+/// The position of the first byte ≥ 0x80 at or after `from`, eight bytes at a time.
+#[inline]
+fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i + 8 <= bytes.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[i..i + 8]);
+        let high = u64::from_le_bytes(word) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return Some(i + (high.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes[i..].iter().position(|&b| b >= 0x80).map(|p| i + p)
 }
 
 /// Glyphs that mark a list item when they start a line.
@@ -180,9 +211,17 @@ fn normalise_runs(text: &str, opts: &NormaliseOptions) -> String {
     while i < bytes.len() {
         let b = bytes[i];
         if PLAIN[b as usize] {
+            // A run of plain bytes and single spaces between them is copied as it is: the
+            // character path would write the same (a space owed before content on its line).
             let start = i;
-            while i < bytes.len() && PLAIN[bytes[i] as usize] {
-                i += 1;
+            loop {
+                if i < bytes.len() && PLAIN[bytes[i] as usize] {
+                    i += 1;
+                } else if i + 1 < bytes.len() && bytes[i] == b' ' && PLAIN[bytes[i + 1] as usize] {
+                    i += 2;
+                } else {
+                    break;
+                }
             }
             layout.separate(&mut out);
             out.push_str(&src[start..i]);
@@ -304,6 +343,14 @@ mod tests {
                 let o = NormaliseOptions { ascii_punctuation: ascii, ..Default::default() };
                 assert_eq!(normalise_runs(&s, &o), normalise_chars(&s, &o), "input {s:?}");
             }
+        }
+    }
+
+    #[test]
+    fn nfc_quick_check_by_runs() {
+        for s in ["", "abc", "é", "e\u{301}", "a\u{301}b\u{301}", "x\u{315}\u{300}y", "abcdefghé\u{301}", "東京 Åström"]
+        {
+            assert_eq!(is_nfc_quick_yes(s), is_nfc_quick(s.chars()) == IsNormalized::Yes, "{s:?}");
         }
     }
 
