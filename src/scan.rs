@@ -284,7 +284,11 @@ impl Scanner {
             Scope::Suffix => &line[ceil_boundary(line, line.len().saturating_sub(GATE_TAIL))..],
             _ => line,
         };
-        p.gate_needs.search_from(window.as_bytes()).is_some_and(|from| gate.is_match(&window.as_bytes()[from..]))
+        let hay = window.as_bytes();
+        if let Some(found) = p.gate_needs.find_literal(hay) {
+            return found;
+        }
+        p.gate_needs.search_from(hay).is_some_and(|from| gate.is_match(&hay[from..]))
     }
 }
 

@@ -64,36 +64,44 @@ fn is_closer(c: char) -> bool {
     matches!(c, '"' | '\'' | '”' | '’' | '»' | '›' | ')' | ']' | '」' | '』' | '）' | '*')
 }
 
+/// Word starts in a run of bytes (a byte that is not a space after a space, or at the start
+/// when `in_word` is false). Branch-free, so the compiler vectorises it.
+#[inline]
+fn ascii_word_starts(bytes: &[u8], in_word: bool, is_space: impl Fn(u8) -> bool + Copy) -> u32 {
+    let Some(&first) = bytes.first() else { return 0 };
+    let mut words = u32::from(!is_space(first) && !in_word);
+    words += bytes[1..].iter().zip(bytes).map(|(&b, &prev)| u32::from(!is_space(b) & is_space(prev))).sum::<u32>();
+    words
+}
+
 /// Compute the features of one line of text.
 pub fn features(line: &str) -> Features {
     let bytes = line.as_bytes();
     let mut words = 0u32;
     let mut spaceless = 0u32;
     if line.is_ascii() {
-        // Word starts: a byte other than ' ' after a ' ' (or at the start). Branch-free, so
-        // the compiler vectorises it.
-        if let Some(&first) = bytes.first() {
-            words = u32::from(first != b' ');
-            words +=
-                bytes[1..].iter().zip(bytes).map(|(&b, &prev)| u32::from((b != b' ') & (prev == b' '))).sum::<u32>();
-        }
+        words = ascii_word_starts(bytes, false, |b| b == b' ');
     } else {
-        // Character by character, but ASCII bytes are not decoded.
+        // Runs of ASCII as above (with all of `char::is_whitespace`'s ASCII spaces); other
+        // characters one by one.
+        let is_space = |b: u8| matches!(b, b' ' | b'\t'..=b'\r');
         let mut in_word = false;
         let mut i = 0;
         while i < bytes.len() {
-            let b = bytes[i];
-            let space = if b < 0x80 {
-                i += 1;
-                matches!(b, b' ' | b'\t'..=b'\r')
-            } else {
-                let c = line[i..].chars().next().unwrap_or(' ');
-                i += c.len_utf8();
-                if is_spaceless_script(c) {
-                    spaceless += 1;
-                }
-                c.is_whitespace()
-            };
+            if bytes[i] < 0x80 {
+                let end = bytes[i..].iter().position(|&b| b >= 0x80).map_or(bytes.len(), |p| i + p);
+                let run = &bytes[i..end];
+                words += ascii_word_starts(run, in_word, is_space);
+                in_word = !is_space(run[run.len() - 1]);
+                i = end;
+                continue;
+            }
+            let c = line[i..].chars().next().unwrap_or(' ');
+            i += c.len_utf8();
+            if is_spaceless_script(c) {
+                spaceless += 1;
+            }
+            let space = c.is_whitespace();
             if !space && !in_word {
                 words += 1;
             }

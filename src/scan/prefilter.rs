@@ -90,6 +90,8 @@ fn frequency(b: u8) -> u32 {
 
 /// Most bytes a required set may hold (memchr, memchr2, memchr3).
 const MAX_REQUIRED: u32 = 3;
+/// Literal sets with more (byte, place) pairs than this are left to an automaton.
+const MAX_ANCHORS: usize = 16;
 /// A required set whose bytes are this common (per 10,000) rules out too few lines to pay.
 const MAX_REQUIRED_COST: u32 = 200;
 
@@ -206,6 +208,9 @@ pub struct Needs {
     pub one_of: Vec<u8>,
     /// Literal sets: the longest literal, in bytes (0: unknown).
     pub max_len: usize,
+    /// Small literal sets: each place a required byte sits in a literal, as (byte, offset,
+    /// literal). Around each required byte of a line, these say whether a literal is there.
+    anchors: Vec<(u8, usize, Box<[u8]>)>,
 }
 
 impl Needs {
@@ -215,7 +220,7 @@ impl Needs {
         let Ok(hir) = regex_syntax::Parser::new().parse(pattern) else { return Needs::default() };
         let i = info(&hir);
         let first = (!i.nullable && i.first.len() < 256).then_some(i.first);
-        Needs { first, one_of: usable(i.one_of), max_len: 0 }
+        Needs { first, one_of: usable(i.one_of), max_len: 0, anchors: Vec::new() }
     }
 
     /// Conditions for "one of these literals occurs" (exact bytes).
@@ -233,7 +238,20 @@ impl Needs {
         }
         let best = cheaper(cheaper(cover(&infos), rarest(all)), small(starts));
         let max_len = literals.iter().map(|l| l.as_ref().len()).max().unwrap_or(0);
-        Needs { first: None, one_of: usable(best), max_len }
+        let one_of = usable(best);
+        let mut anchors = Vec::new();
+        for lit in literals {
+            let lit = lit.as_ref();
+            for (off, b) in lit.iter().enumerate() {
+                if one_of.contains(b) {
+                    anchors.push((*b, off, lit.to_vec().into_boxed_slice()));
+                }
+            }
+        }
+        if one_of.is_empty() || anchors.len() > MAX_ANCHORS {
+            anchors.clear();
+        }
+        Needs { first: None, one_of, max_len, anchors }
     }
 
     /// Could a match lie in `hay`, as far as the required bytes tell?
@@ -261,6 +279,24 @@ impl Needs {
     pub fn search_from(&self, hay: &[u8]) -> Option<usize> {
         let at = self.first_required(hay)?;
         Some(if self.max_len == 0 { 0 } else { at.saturating_sub(self.max_len - 1) })
+    }
+
+    /// Small literal sets: does one of the literals occur in `hay`? `None` when the set is not
+    /// small enough to tell this way (then an automaton must).
+    #[inline]
+    pub fn find_literal(&self, hay: &[u8]) -> Option<bool> {
+        if self.anchors.is_empty() {
+            return None;
+        }
+        let at = |q: usize| {
+            self.anchors.iter().any(|(b, off, lit)| hay[q] == *b && q >= *off && hay[q - off..].starts_with(lit))
+        };
+        Some(match *self.one_of.as_slice() {
+            [a] => memchr::memchr_iter(a, hay).any(at),
+            [a, b] => memchr::memchr2_iter(a, b, hay).any(at),
+            [a, b, c] => memchr::memchr3_iter(a, b, c, hay).any(at),
+            _ => return None,
+        })
     }
 
     /// Could a match start at the start of `hay`, as far as its first byte tells?
@@ -323,6 +359,9 @@ mod tests {
         let n = Needs::of_literals(&[" via ", " Via ", " VIA "]);
         assert_eq!(n.one_of, vec![b'V', b'v']);
         assert!(n.may_contain(b"x via y") && !n.may_contain(b"nothing here"));
+        assert_eq!(n.find_literal(b"Photo: Jane Doe via AFP"), Some(true));
+        assert_eq!(n.find_literal(b"Via Appia, vivid views"), Some(false));
+        assert_eq!(n.find_literal(b"v"), Some(false));
         assert!(Needs::of_literals(&["the", "and"]).one_of.is_empty(), "too common to pay");
     }
 }
