@@ -222,7 +222,7 @@ pub fn fold_into(text: &str, out: &mut String) {
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let run = bytes[i..].iter().position(|&b| b >= 0x80).map_or(bytes.len(), |p| i + p);
+        let run = crate::normalise::next_non_ascii(bytes, i).unwrap_or(bytes.len());
         if run > i {
             let from = out.len();
             out.push_str(&text[i..run]);

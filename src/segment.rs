@@ -89,7 +89,7 @@ pub fn features(line: &str) -> Features {
         let mut i = 0;
         while i < bytes.len() {
             if bytes[i] < 0x80 {
-                let end = bytes[i..].iter().position(|&b| b >= 0x80).map_or(bytes.len(), |p| i + p);
+                let end = crate::normalise::next_non_ascii(bytes, i).unwrap_or(bytes.len());
                 let run = &bytes[i..end];
                 words += ascii_word_starts(run, in_word, is_space);
                 in_word = !is_space(run[run.len() - 1]);
