@@ -45,10 +45,60 @@ pub struct Scanner {
     /// Largest `max_words` of the contains-phrase rules: longer lines skip the automaton.
     contains_max_words: u32,
     patterns: Vec<PatternRule>,
+    /// Which patterns can apply to a line, as bit sets (at most 64 patterns; else none).
+    pattern_sets: Option<PatternSets>,
     /// Gate of the contains-phrase automaton: run it only when one of these literals is there
     /// (ASCII case-insensitively: the automaton holds them in lower case and runs over the line
     /// in ASCII lower case, where its SIMD prefilter works).
     contains_gate: Option<AhoCorasick>,
+}
+
+/// Patterns as bit sets (bit `k`: `patterns[k]`), so that a line visits only the patterns that
+/// could apply: each set holds every pattern the corresponding test in the loop would let pass.
+#[derive(Debug)]
+struct PatternSets {
+    /// By the line's first byte: anchored patterns whose match can start with it, and the rest.
+    by_first: Vec<u64>,
+    /// By the line's words, `min(words, by_words.len() - 1)`: patterns whose `max_words` allows it.
+    by_words: Vec<u64>,
+    /// Patterns not limited to the first line.
+    any_line: u64,
+}
+
+impl PatternSets {
+    fn new(patterns: &[PatternRule]) -> Option<PatternSets> {
+        if patterns.len() > 64 {
+            return None;
+        }
+        let cap = patterns.iter().map(|p| p.max_words).filter(|&w| w < 10_000).max().unwrap_or(0) as usize + 1;
+        let mut sets = PatternSets { by_first: vec![0; 256], by_words: vec![0; cap + 1], any_line: 0 };
+        for (k, p) in patterns.iter().enumerate() {
+            let bit = 1u64 << k;
+            let anchored = matches!(p.scope, Scope::Line | Scope::Prefix);
+            for (b, set) in sets.by_first.iter_mut().enumerate() {
+                if !anchored || p.needs.may_start(&[b as u8]) {
+                    *set |= bit;
+                }
+            }
+            for (w, set) in sets.by_words.iter_mut().enumerate() {
+                if w as u32 <= p.max_words {
+                    *set |= bit;
+                }
+            }
+            if !p.first_line_only {
+                sets.any_line |= bit;
+            }
+        }
+        Some(sets)
+    }
+
+    /// The patterns a line could pass the first tests of.
+    #[inline]
+    fn candidates(&self, line: &str, words: u32, first: bool) -> u64 {
+        let by_first = line.as_bytes().first().map_or(u64::MAX, |&b| self.by_first[usize::from(b)]);
+        let w = (words as usize).min(self.by_words.len() - 1);
+        by_first & self.by_words[w] & if first { u64::MAX } else { self.any_line }
+    }
 }
 
 /// A compiled pattern rule with its cheap gates.
@@ -193,6 +243,7 @@ impl Scanner {
             contains,
             contains_rules,
             contains_max_words,
+            pattern_sets: PatternSets::new(&patterns),
             patterns,
             contains_gate,
         })
@@ -236,7 +287,22 @@ impl Scanner {
             }
         }
         let mut tail: Option<(usize, &str)> = None;
-        for p in &self.patterns {
+        // The candidate patterns in order (all of them when there are too many for a bit set).
+        let sets = self.pattern_sets.as_ref();
+        let mut todo = sets.map_or(0, |s| s.candidates(line, words, first));
+        let mut all = self.patterns.iter();
+        let mut next = || {
+            if sets.is_none() {
+                return all.next();
+            }
+            if todo == 0 {
+                return None;
+            }
+            let k = todo.trailing_zeros() as usize;
+            todo &= todo - 1;
+            self.patterns.get(k)
+        };
+        while let Some(p) = next() {
             if words > p.max_words || (p.first_line_only && !first) {
                 continue;
             }
