@@ -10,7 +10,7 @@ RUST_SRC := $(shell find src -name '*.rs') Cargo.toml
 PY_SRC := $(shell find python -name '*.py' -o -name '*.pyi' -o -name '*.toml')
 
 .DEFAULT_GOAL := help
-.PHONY: help venv build dev demo test test-rust test-python lint format bench bench-html bench-cli fuzz-smoke clean
+.PHONY: help venv build dev demo test test-rust test-python lint format bench bench-rust bench-html bench-cli fuzz-smoke clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -68,12 +68,16 @@ format: venv ## Format Python and Rust sources
 	$(VENV)/bin/ruff check --fix python tests benchmarks
 	cargo fmt
 
-bench: build ## Text-, page-mode and language quality tables, then the speed table (quality needs ../shared/bench)
+bench: build ## Quality tables (text, page, languages; need ../shared/bench), the speed table, per-stage Rust benches
 	cd benchmarks && ../$(PY) quality_text.py
 	cd benchmarks && ../$(PY) quality_page.py
 	cd benchmarks && ../$(PY) quality_lang.py
 	$(PIP) install --quiet ahocorasick-rs
 	$(PY) benchmarks/bench_speed.py
+	$(MAKE) bench-rust
+
+bench-rust: ## Criterion benches per engine stage, in MB/s of input (benches/stages.rs; about a minute)
+	cargo bench --bench stages
 
 bench-html: build ## HTML mode against other extractors on both dev sets (slow: installs the peers)
 	$(PY) -c 'import tomllib; x = tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]; print("\n".join(sorted(set(x["fast"] + x["bench"]))))' > $(VENV)/.bench-requirements.txt

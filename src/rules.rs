@@ -220,7 +220,20 @@ pub fn fold_into(text: &str, out: &mut String) {
         out.make_ascii_lowercase();
         return;
     }
-    for c in text.chars() {
+    // Runs of ASCII are copied and lower-cased whole; other characters go one by one.
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let run = crate::normalise::next_non_ascii(bytes, i).unwrap_or(bytes.len());
+        if run > i {
+            let from = out.len();
+            out.push_str(&text[i..run]);
+            out[from..].make_ascii_lowercase();
+            i = run;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        i += c.len_utf8();
         match c {
             '‘' | '’' | '‛' | '′' => out.push('\''),
             '“' | '”' | '„' | '″' => out.push('"'),

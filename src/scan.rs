@@ -5,6 +5,9 @@
 //! all patterns was measured at 3 MB/s: its lazy DFA thrashes on Unicode-heavy patterns.)
 //! Everything is linear in the input.
 
+mod prefilter;
+mod trie;
+
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 use rustc_hash::FxHashMap as HashMap;
@@ -14,6 +17,8 @@ use crate::rules::{
     fold_into, line_key_into, trim_key_end, trim_key_start, wrap_pattern, Matcher, Region, Rule, Scope,
     REGEX_SIZE_LIMIT,
 };
+use crate::scan::prefilter::Needs;
+use crate::scan::trie::Trie;
 
 /// A rule that matched a line. `span` is the byte range of the match within the line, for
 /// pattern rules; `capture` is the byte range of capture group 1, when there is one.
@@ -27,14 +32,12 @@ pub struct Hit {
 /// All rules compiled into lookup tables and automata. Built once, shared by threads.
 #[derive(Debug)]
 pub struct Scanner {
-    whole: HashMap<String, Vec<u32>>,
-    prefix: HashMap<String, Vec<u32>>,
-    suffix: HashMap<String, Vec<u32>>,
+    /// Whole-line, prefix and suffix phrase keys (the suffix trie is stored back to front).
+    whole: Trie,
+    prefix: Trie,
+    suffix: Trie,
     prefix_max: usize,
     suffix_max: usize,
-    /// Byte lengths of the prefix and suffix phrase keys: other lengths need no hash lookup.
-    prefix_lens: Vec<bool>,
-    suffix_lens: Vec<bool>,
     /// Longest whole-line phrase key, in bytes.
     whole_max: usize,
     contains: Option<AhoCorasick>,
@@ -42,8 +45,60 @@ pub struct Scanner {
     /// Largest `max_words` of the contains-phrase rules: longer lines skip the automaton.
     contains_max_words: u32,
     patterns: Vec<PatternRule>,
-    /// Gate of the contains-phrase automaton: run it only when one of these literals is there.
+    /// Which patterns can apply to a line, as bit sets (at most 64 patterns; else none).
+    pattern_sets: Option<PatternSets>,
+    /// Gate of the contains-phrase automaton: run it only when one of these literals is there
+    /// (ASCII case-insensitively: the automaton holds them in lower case and runs over the line
+    /// in ASCII lower case, where its SIMD prefilter works).
     contains_gate: Option<AhoCorasick>,
+}
+
+/// Patterns as bit sets (bit `k`: `patterns[k]`), so that a line visits only the patterns that
+/// could apply: each set holds every pattern the corresponding test in the loop would let pass.
+#[derive(Debug)]
+struct PatternSets {
+    /// By the line's first byte: anchored patterns whose match can start with it, and the rest.
+    by_first: Vec<u64>,
+    /// By the line's words, `min(words, by_words.len() - 1)`: patterns whose `max_words` allows it.
+    by_words: Vec<u64>,
+    /// Patterns not limited to the first line.
+    any_line: u64,
+}
+
+impl PatternSets {
+    fn new(patterns: &[PatternRule]) -> Option<PatternSets> {
+        if patterns.len() > 64 {
+            return None;
+        }
+        let cap = patterns.iter().map(|p| p.max_words).filter(|&w| w < 10_000).max().unwrap_or(0) as usize + 1;
+        let mut sets = PatternSets { by_first: vec![0; 256], by_words: vec![0; cap + 1], any_line: 0 };
+        for (k, p) in patterns.iter().enumerate() {
+            let bit = 1u64 << k;
+            let anchored = matches!(p.scope, Scope::Line | Scope::Prefix);
+            for (b, set) in sets.by_first.iter_mut().enumerate() {
+                if !anchored || p.needs.may_start(&[b as u8]) {
+                    *set |= bit;
+                }
+            }
+            for (w, set) in sets.by_words.iter_mut().enumerate() {
+                if w as u32 <= p.max_words {
+                    *set |= bit;
+                }
+            }
+            if !p.first_line_only {
+                sets.any_line |= bit;
+            }
+        }
+        Some(sets)
+    }
+
+    /// The patterns a line could pass the first tests of.
+    #[inline]
+    fn candidates(&self, line: &str, words: u32, first: bool) -> u64 {
+        let by_first = line.as_bytes().first().map_or(u64::MAX, |&b| self.by_first[usize::from(b)]);
+        let w = (words as usize).min(self.by_words.len() - 1);
+        by_first & self.by_words[w] & if first { u64::MAX } else { self.any_line }
+    }
 }
 
 /// A compiled pattern rule with its cheap gates.
@@ -55,9 +110,11 @@ struct PatternRule {
     /// One of the rule's `requires` literals (as written, Capitalised or UPPER) must occur in
     /// its gate window before the regex runs.
     gate: Option<AhoCorasick>,
-    /// The first bytes of the gate's literals, when there are at most three: a memchr pass
-    /// rules most lines out before the automaton runs.
-    gate_starts: Vec<u8>,
+    /// Bytes one of which each gate literal holds: a memchr pass rules most lines out before
+    /// the automaton runs.
+    gate_needs: Needs,
+    /// What the regex needs of a line to match: its first byte (anchored scopes), a byte.
+    needs: Needs,
     captures: bool,
     first_line_only: bool,
     scope: Scope,
@@ -68,6 +125,8 @@ struct PatternRule {
 pub struct ScanBuffers {
     key: String,
     tail: String,
+    /// The line in ASCII lower case, for the contains gate.
+    lower: Vec<u8>,
 }
 
 #[inline]
@@ -124,13 +183,15 @@ impl Scanner {
                         .dfa_size_limit(DFA_CACHE_BYTES)
                         .build()
                         .map_err(|e| Error::rule(&rule.id, format!("the pattern does not compile: {e}")))?;
+                    let gate_needs = Needs::of_literals(&case_variants(&rule.requires));
                     patterns.push(PatternRule {
                         captures: re.captures_len() > 1,
+                        needs: Needs::of_pattern(&wrapped),
                         regex: re,
                         rule: idx,
                         max_words: rule.max_words,
-                        gate: gate_automaton(rule)?,
-                        gate_starts: gate_start_bytes(&rule.requires),
+                        gate: gate_automaton(rule, gate_needs.one_of.is_empty())?,
+                        gate_needs,
                         first_line_only: rule.region == Region::FirstLine,
                         scope: rule.scope,
                     });
@@ -155,10 +216,11 @@ impl Scanner {
                     .filter(|r| r.scope == Scope::Contains && matches!(r.matcher, Matcher::Phrases(_)))
                     .collect();
                 if gated.iter().all(|r| !r.requires.is_empty()) {
-                    let lits: Vec<&String> = gated.iter().flat_map(|r| &r.requires).collect();
+                    let lits: Vec<String> =
+                        gated.iter().flat_map(|r| &r.requires).map(|l| l.to_ascii_lowercase()).collect();
                     Some(
                         AhoCorasickBuilder::new()
-                            .ascii_case_insensitive(true)
+                            .match_kind(MatchKind::LeftmostFirst)
                             .build(lits)
                             .map_err(|e| Error::rule("requires", e.to_string()))?,
                     )
@@ -168,23 +230,20 @@ impl Scanner {
             } else {
                 None
             };
-        let lens = |table: &HashMap<String, Vec<u32>>, max: usize| {
-            let mut v = vec![false; max + 1];
-            table.keys().for_each(|k| v[k.len()] = true);
-            v
+        let trie = |table: &HashMap<String, Vec<u32>>, reversed: bool| {
+            Trie::new(table.iter().map(|(k, v)| (k.as_str(), v.as_slice())), reversed)
         };
         Ok(Scanner {
-            prefix_lens: lens(&prefix, prefix_max),
-            suffix_lens: lens(&suffix, suffix_max),
-            whole,
-            prefix,
-            suffix,
+            whole: trie(&whole, false),
+            prefix: trie(&prefix, false),
+            suffix: trie(&suffix, true),
             prefix_max,
             suffix_max,
             whole_max,
             contains,
             contains_rules,
             contains_max_words,
+            pattern_sets: PatternSets::new(&patterns),
             patterns,
             contains_gate,
         })
@@ -198,7 +257,12 @@ impl Scanner {
         let phrase = |rule: u32| Hit { rule, span: None, capture: None };
         let want_contains = self.contains.is_some()
             && words <= self.contains_max_words
-            && self.contains_gate.as_ref().is_none_or(|g| g.is_match(line));
+            && self.contains_gate.as_ref().is_none_or(|g| {
+                buf.lower.clear();
+                buf.lower.extend_from_slice(line.as_bytes());
+                buf.lower.make_ascii_lowercase();
+                g.is_match(buf.lower.as_slice())
+            });
         // Folding can shrink a character to a third of its bytes (’ → '): windows of three times
         // the longest phrase, plus a margin for the boundary check, always hold it.
         let head_len = self.prefix_max * 3 + 8;
@@ -206,9 +270,7 @@ impl Scanner {
         if want_contains || line.len() <= (self.whole_max * 3 + 8).max(head_len + tail_len) {
             line_key_into(line, &mut buf.key);
             let key = buf.key.as_str();
-            if let Some(rules) = self.whole.get(key) {
-                hits.extend(rules.iter().map(|&r| phrase(r)));
-            }
+            hits.extend(self.whole.get(key.as_bytes(), false).iter().map(|&r| phrase(r)));
             self.prefixes(key, hits);
             self.suffixes(key, hits);
             if want_contains {
@@ -225,7 +287,22 @@ impl Scanner {
             }
         }
         let mut tail: Option<(usize, &str)> = None;
-        for p in &self.patterns {
+        // The candidate patterns in order (all of them when there are too many for a bit set).
+        let sets = self.pattern_sets.as_ref();
+        let mut todo = sets.map_or(0, |s| s.candidates(line, words, first));
+        let mut all = self.patterns.iter();
+        let mut next = || {
+            if sets.is_none() {
+                return all.next();
+            }
+            if todo == 0 {
+                return None;
+            }
+            let k = todo.trailing_zeros() as usize;
+            todo &= todo - 1;
+            self.patterns.get(k)
+        };
+        while let Some(p) = next() {
             if words > p.max_words || (p.first_line_only && !first) {
                 continue;
             }
@@ -241,6 +318,12 @@ impl Scanner {
                 Scope::Suffix => *tail.get_or_insert_with(|| tail_window(line)),
                 _ => (0, line),
             };
+            // What the regex's syntax says a match needs: a first byte (anchored at the start),
+            // one of a few bytes somewhere.
+            let anchored = matches!(p.scope, Scope::Line | Scope::Prefix);
+            if anchored && !p.needs.may_start(hay.as_bytes()) || !p.needs.may_contain(hay.as_bytes()) {
+                continue;
+            }
             let shift = |m: regex::Match<'_>| (m.start() + offset, m.end() + offset);
             let hit = if p.captures {
                 p.regex.captures(hay).map(|caps| Hit {
@@ -267,58 +350,42 @@ impl Scanner {
             Scope::Suffix => &line[ceil_boundary(line, line.len().saturating_sub(GATE_TAIL))..],
             _ => line,
         };
-        let maybe = match self::starts3(&p.gate_starts) {
-            Some((a, None, None)) => memchr::memchr(a, window.as_bytes()).is_some(),
-            Some((a, Some(b), None)) => memchr::memchr2(a, b, window.as_bytes()).is_some(),
-            Some((a, Some(b), Some(c))) => memchr::memchr3(a, b, c, window.as_bytes()).is_some(),
-            _ => true,
-        };
-        maybe && gate.is_match(window)
+        let hay = window.as_bytes();
+        if let Some(found) = p.gate_needs.find_literal(hay) {
+            return found;
+        }
+        p.gate_needs.search_from(hay).is_some_and(|from| gate.is_match(&hay[from..]))
     }
 }
 
 /// Rules limited to lines this short test their regex before their literal gate.
 const SHORT_LINE_WORDS: u32 = 20;
 
-fn starts3(starts: &[u8]) -> Option<(u8, Option<u8>, Option<u8>)> {
-    match *starts {
-        [a] => Some((a, None, None)),
-        [a, b] => Some((a, Some(b), None)),
-        [a, b, c] => Some((a, Some(b), Some(c))),
-        _ => None,
-    }
-}
-
-/// Distinct first bytes of the literals in all the cases the gate accepts (empty when more
-/// than three: then the automaton alone decides).
-fn gate_start_bytes(literals: &[String]) -> Vec<u8> {
-    let mut starts: Vec<u8> = Vec::new();
-    for lit in literals {
-        if let Some(&b) = lit.as_bytes().first() {
-            for v in [b, b.to_ascii_uppercase(), b.to_ascii_lowercase()] {
-                if !starts.contains(&v) {
-                    starts.push(v);
-                }
-            }
-        }
-    }
-    if starts.len() > 3 {
-        starts.clear();
-    }
-    starts
-}
-
 /// The automaton of a rule's `requires` literals (ASCII case-insensitive), if it has any.
-fn gate_automaton(rule: &Rule) -> Result<Option<AhoCorasick>> {
+/// `prefilter`: let the automaton skip ahead to its literals' start bytes (not needed when the
+/// scanner looks for a required byte first).
+fn gate_automaton(rule: &Rule, prefilter: bool) -> Result<Option<AhoCorasick>> {
     if rule.requires.is_empty() {
         return Ok(None);
     }
-    gate_of(&rule.requires).map(Some).map_err(|e| Error::rule(&rule.id, format!("`requires`: {e}")))
+    gate_of(&rule.requires, prefilter).map(Some).map_err(|e| Error::rule(&rule.id, format!("`requires`: {e}")))
 }
 
 /// A case-sensitive automaton over `literals` in lower case, Capitalised and UPPER case: as
 /// good as a case-insensitive one for the literals rules use, and its prefilter stays fast.
-fn gate_of<S: AsRef<str>>(literals: &[S]) -> std::result::Result<AhoCorasick, aho_corasick::BuildError> {
+fn gate_of<S: AsRef<str>>(
+    literals: &[S],
+    prefilter: bool,
+) -> std::result::Result<AhoCorasick, aho_corasick::BuildError> {
+    // A full DFA: one table lookup per byte, worth its memory for the few gates there are.
+    AhoCorasickBuilder::new()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .prefilter(prefilter)
+        .build(case_variants(literals))
+}
+
+/// `literals` in lower case (as written), Capitalised and UPPER case: what a gate matches.
+fn case_variants<S: AsRef<str>>(literals: &[S]) -> Vec<String> {
     let mut variants: Vec<String> = Vec::new();
     for lit in literals {
         let lit = lit.as_ref();
@@ -332,8 +399,7 @@ fn gate_of<S: AsRef<str>>(literals: &[S]) -> std::result::Result<AhoCorasick, ah
             }
         }
     }
-    // A full DFA: one table lookup per byte, worth its memory for the few gates there are.
-    AhoCorasickBuilder::new().kind(Some(aho_corasick::AhoCorasickKind::DFA)).build(variants)
+    variants
 }
 
 /// Bytes at the end of a line where a suffix rule's `requires` literal must occur.
@@ -365,47 +431,26 @@ fn tail_window(line: &str) -> (usize, &str) {
 impl Scanner {
     /// Prefix phrases: every prefix of the key that ends at a word boundary, up to the longest.
     fn prefixes(&self, key: &str, hits: &mut Vec<Hit>) {
-        if self.prefix.is_empty() {
-            return;
-        }
-        let limit = key.len().min(self.prefix_max);
-        for (pos, c) in key.char_indices() {
-            let end = pos + c.len_utf8();
-            if end > limit {
-                break;
-            }
-            if !self.prefix_lens[end] {
-                continue;
-            }
+        // A stored key is whole characters, so `end` is a character boundary of `key`.
+        self.prefix.walk(key.bytes(), |end, rules| {
+            let last_is_word = key[..end].chars().next_back().is_some_and(is_word);
             let next_is_word = key[end..].chars().next().is_some_and(is_word);
-            if !is_word(c) || !next_is_word {
-                if let Some(rules) = self.prefix.get(&key[..end]) {
-                    hits.extend(rules.iter().map(|&rule| Hit { rule, span: None, capture: None }));
-                }
+            if !last_is_word || !next_is_word {
+                hits.extend(rules.iter().map(|&rule| Hit { rule, span: None, capture: None }));
             }
-        }
+        });
     }
 
     /// Suffix phrases: every suffix of the key that starts at a word boundary, up to the longest.
     fn suffixes(&self, key: &str, hits: &mut Vec<Hit>) {
-        if self.suffix.is_empty() {
-            return;
-        }
-        let limit = key.len().min(self.suffix_max);
-        for (pos, c) in key.char_indices().rev() {
-            if key.len() - pos > limit {
-                break;
-            }
-            if !self.suffix_lens[key.len() - pos] {
-                continue;
-            }
+        self.suffix.walk(key.bytes().rev(), |len, rules| {
+            let pos = key.len() - len;
+            let first_is_word = key[pos..].chars().next().is_some_and(is_word);
             let prev_is_word = key[..pos].chars().next_back().is_some_and(is_word);
-            if !is_word(c) || !prev_is_word {
-                if let Some(rules) = self.suffix.get(&key[pos..]) {
-                    hits.extend(rules.iter().map(|&rule| Hit { rule, span: None, capture: None }));
-                }
+            if !first_is_word || !prev_is_word {
+                hits.extend(rules.iter().map(|&rule| Hit { rule, span: None, capture: None }));
             }
-        }
+        });
     }
 
     /// Contains phrases, at word boundaries, once per rule and line.

@@ -42,7 +42,7 @@ pub fn segment(text: &str) -> Vec<Line> {
 
 #[inline]
 fn memchr_newline(bytes: &[u8], from: usize) -> usize {
-    bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| from + p)
+    memchr::memchr(b'\n', &bytes[from..]).map_or(bytes.len(), |p| from + p)
 }
 
 /// Characters of scripts that do not separate words with spaces.
@@ -64,29 +64,48 @@ fn is_closer(c: char) -> bool {
     matches!(c, '"' | '\'' | '”' | '’' | '»' | '›' | ')' | ']' | '」' | '』' | '）' | '*')
 }
 
+/// Word starts in a run of bytes (a byte that is not a space after a space, or at the start
+/// when `in_word` is false). Branch-free, so the compiler vectorises it.
+#[inline]
+fn ascii_word_starts(bytes: &[u8], in_word: bool, is_space: impl Fn(u8) -> bool + Copy) -> u32 {
+    let Some(&first) = bytes.first() else { return 0 };
+    let mut words = u32::from(!is_space(first) && !in_word);
+    words += bytes[1..].iter().zip(bytes).map(|(&b, &prev)| u32::from(!is_space(b) & is_space(prev))).sum::<u32>();
+    words
+}
+
 /// Compute the features of one line of text.
 pub fn features(line: &str) -> Features {
+    let bytes = line.as_bytes();
     let mut words = 0u32;
-    let mut in_word = false;
     let mut spaceless = 0u32;
     if line.is_ascii() {
-        for &b in line.as_bytes() {
-            let space = b == b' ';
-            if !space && !in_word {
-                words += 1;
-            }
-            in_word = !space;
-        }
+        words = ascii_word_starts(bytes, false, |b| b == b' ');
     } else {
-        for c in line.chars() {
+        // Runs of ASCII as above (with all of `char::is_whitespace`'s ASCII spaces); other
+        // characters one by one.
+        let is_space = |b: u8| matches!(b, b' ' | b'\t'..=b'\r');
+        let mut in_word = false;
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] < 0x80 {
+                let end = crate::normalise::next_non_ascii(bytes, i).unwrap_or(bytes.len());
+                let run = &bytes[i..end];
+                words += ascii_word_starts(run, in_word, is_space);
+                in_word = !is_space(run[run.len() - 1]);
+                i = end;
+                continue;
+            }
+            let c = line[i..].chars().next().unwrap_or(' ');
+            i += c.len_utf8();
+            if is_spaceless_script(c) {
+                spaceless += 1;
+            }
             let space = c.is_whitespace();
             if !space && !in_word {
                 words += 1;
             }
             in_word = !space;
-            if is_spaceless_script(c) {
-                spaceless += 1;
-            }
         }
     }
     let terminal = line.trim_end().chars().rev().find(|&c| !is_closer(c)).is_some_and(is_terminal_punct);
@@ -107,6 +126,25 @@ mod tests {
         assert!(l[2].blank_before);
         assert!(!l[0].blank_before);
         assert!(segment("").is_empty());
+    }
+
+    #[test]
+    fn features_equal_a_char_by_char_count() {
+        fn slow(line: &str) -> u32 {
+            let (mut words, mut in_word, mut spaceless) = (0, false, 0);
+            let ascii = line.is_ascii();
+            for c in line.chars() {
+                let space = if ascii { c == ' ' } else { c.is_whitespace() };
+                words += u32::from(!space && !in_word);
+                in_word = !space;
+                spaceless += u32::from(is_spaceless_script(c));
+            }
+            words + spaceless / 2
+        }
+        for line in ["", " ", "a", " a  b ", "a\tb c", "a\tb é", "é\u{a0}x\u{3000}東京 y", "\u{85}x", "  東 京 "]
+        {
+            assert_eq!(features(line).words, slow(line), "{line:?}");
+        }
     }
 
     #[test]
