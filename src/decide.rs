@@ -67,11 +67,20 @@ pub struct DecideOptions {
     pub dedup_min_words: u32,
     /// A caption title (the short line above a credit line) has at most this many words.
     pub caption_title_max_words: u32,
+    /// The text was normalised with `bullets`: a prefix is not stripped when a bullet glyph
+    /// would then start the line (normalising the output would turn it into `- `).
+    pub bullets: bool,
 }
 
 impl Default for DecideOptions {
     fn default() -> Self {
-        DecideOptions { dedup: true, dedup_exact: false, dedup_min_words: 6, caption_title_max_words: 20 }
+        DecideOptions {
+            dedup: true,
+            dedup_exact: false,
+            dedup_min_words: 6,
+            caption_title_max_words: 20,
+            bullets: false,
+        }
     }
 }
 
@@ -139,6 +148,9 @@ pub fn decide_round(
                     let Some((s, e)) = hit.span else { continue };
                     let l = line(i);
                     if s != 0 || e == 0 || splits_word(l, e) {
+                        continue;
+                    }
+                    if opts.bullets && l[e..].trim_start().starts_with(crate::normalise::is_bullet) {
                         continue;
                     }
                     fate[i] = Fate::Strip { len: e, cause };

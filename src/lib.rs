@@ -132,7 +132,12 @@ impl Engine {
         let rules = rules::load_rules(sources, opts.strict, &opts.disable)?;
         let scanner = Scanner::new(&rules)?;
         let dedup = !opts.disable.iter().any(|d| d == "duplicate");
-        let decide = DecideOptions { dedup, dedup_exact: dedup && opts.strict, ..DecideOptions::default() };
+        let decide = DecideOptions {
+            dedup,
+            dedup_exact: dedup && opts.strict,
+            bullets: opts.normalise.bullets,
+            ..DecideOptions::default()
+        };
         let rule_langs: Vec<LangMask> = rules.iter().map(|r| lang_bit(r.lang.as_deref())).collect();
         let gated = opts.detect_language && rule_langs.iter().any(|&b| b != 0);
         // French needs its space before ; : ! ?, and the pack that runs is known only per
