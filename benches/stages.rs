@@ -10,7 +10,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use dechaff::decide::{decide_round, DecideOptions, View};
-use dechaff::scan::{Hit, ScanBuffers, Scanner};
+use dechaff::scan::{self, Hit, ScanBuffers, Scanner};
 use dechaff::{segment, Engine, EngineOptions, Mode};
 
 #[path = "support/corpus.rs"]
@@ -18,26 +18,7 @@ mod corpus;
 
 /// A document's lines as the decision stage sees them, and their hits.
 fn scanned(scanner: &Scanner, text: &str, buf: &mut ScanBuffers) -> (Vec<View>, Vec<Hit>) {
-    let mut hits = Vec::new();
-    let views = segment::segment(text)
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let lo = hits.len() as u32;
-            let line = &text[l.start..l.end];
-            let feat = segment::features(line);
-            scanner.scan_line(line, feat.words, i == 0, buf, &mut hits);
-            View {
-                start: l.start,
-                end: l.end,
-                blank_before: l.blank_before,
-                feat,
-                hit_lo: lo,
-                hit_hi: hits.len() as u32,
-            }
-        })
-        .collect();
-    (views, hits)
+    scan::scan_document(text, |line, words, first, hits| scanner.scan_line(line, words, first, buf, hits))
 }
 
 fn stages(c: &mut Criterion) {

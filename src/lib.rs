@@ -274,26 +274,7 @@ impl Engine {
 
     /// Segment and scan normalised text: the line views and the rule hits they index.
     fn scan(&self, text: &str, buf: &mut ScanBuffers, active: LangMask) -> (Vec<View>, Vec<Hit>) {
-        let mut hits: Vec<Hit> = Vec::new();
-        let views = segment::segment(text)
-            .into_iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let lo = hits.len() as u32;
-                let line = &text[l.start..l.end];
-                let feat = segment::features(line);
-                self.scan_line(line, feat.words, i == 0, buf, &mut hits, active);
-                View {
-                    start: l.start,
-                    end: l.end,
-                    blank_before: l.blank_before,
-                    feat,
-                    hit_lo: lo,
-                    hit_hi: hits.len() as u32,
-                }
-            })
-            .collect();
-        (views, hits)
+        scan::scan_document(text, |line, words, first, hits| self.scan_line(line, words, first, buf, hits, active))
     }
 
     fn page_lines<'t>(&self, text: &'t str, views: &[View], hits: &[Hit]) -> Vec<page::PageLine<'t>> {

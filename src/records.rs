@@ -503,20 +503,23 @@ impl Parser<'_> {
             } else {
                 self.value(depth + 1, next, path, report_field)?;
             }
-            self.ws();
-            match self.peek()? {
-                b',' => {
-                    self.i += 1;
-                    self.out.push(b',');
-                }
-                b'}' => {
-                    self.i += 1;
-                    self.out.push(b'}');
-                    return Some(());
-                }
-                _ => return None,
+            if self.separator(b'}')? {
+                return Some(());
             }
         }
+    }
+
+    /// After a member or element: copy a `,` (`Some(false)`: more follow) or the closing
+    /// bracket `close` (`Some(true)`); anything else is not JSON (`None`).
+    fn separator(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        let b = self.peek()?;
+        if b != b',' && b != close {
+            return None;
+        }
+        self.i += 1;
+        self.out.push(b);
+        Some(b == close)
     }
 
     fn value(&mut self, depth: usize, level: Option<usize>, path: &Path<'_>, report_field: &str) -> Option<()> {
@@ -537,18 +540,8 @@ impl Parser<'_> {
                 }
                 loop {
                     self.value(depth + 1, None, path, report_field)?;
-                    self.ws();
-                    match self.peek()? {
-                        b',' => {
-                            self.i += 1;
-                            self.out.push(b',');
-                        }
-                        b']' => {
-                            self.i += 1;
-                            self.out.push(b']');
-                            return Some(());
-                        }
-                        _ => return None,
+                    if self.separator(b']')? {
+                        return Some(());
                     }
                 }
             }

@@ -120,6 +120,34 @@ struct PatternRule {
     scope: Scope,
 }
 
+/// Segment normalised text into the decision stage's line views, scanning each line with
+/// `scan_line(line, words, first, hits)`, which appends that line's hits.
+pub fn scan_document(
+    text: &str,
+    mut scan_line: impl FnMut(&str, u32, bool, &mut Vec<Hit>),
+) -> (Vec<crate::decide::View>, Vec<Hit>) {
+    let mut hits = Vec::new();
+    let views = crate::segment::segment(text)
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let lo = hits.len() as u32;
+            let line = &text[l.start..l.end];
+            let feat = crate::segment::features(line);
+            scan_line(line, feat.words, i == 0, &mut hits);
+            crate::decide::View {
+                start: l.start,
+                end: l.end,
+                blank_before: l.blank_before,
+                feat,
+                hit_lo: lo,
+                hit_hi: hits.len() as u32,
+            }
+        })
+        .collect();
+    (views, hits)
+}
+
 /// Reusable per-thread buffers, so the hot loop does not allocate per line.
 #[derive(Debug, Default)]
 pub struct ScanBuffers {
