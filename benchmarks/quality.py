@@ -24,8 +24,9 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from _shared import DEV_SETS, load_scorer, load_set, require_bench
 
@@ -194,7 +195,7 @@ def run_set(set_name: str, names: list[str], limit: int, jobs: int, scorer: Any)
     wall = time.perf_counter() - t0
     rows = []
     for name in names:
-        pred = {r["id"]: res[name][0] for r, res in zip(data, results)}
+        pred = {r["id"]: res[name][0] for r, res in zip(data, results, strict=False)}
         t_ext = sum(res[name][1] for res in results)
         t_eng = sum(res[name][2] for res in results)
         rows.append((name, scorer.score(data, pred, n_bootstrap=200), t_ext, t_eng))

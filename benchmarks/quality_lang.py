@@ -102,18 +102,24 @@ def main() -> None:
         for field in ("text_recall", "text_full"):
             print(f"Detection on `{field}`:\n")
             detection_table(
-                [(lab, dechaff.detect_language(r.get(field) or "")) for r, lab in zip(data, labels) if lab]
+                [
+                    (lab, dechaff.detect_language(r.get(field) or ""))
+                    for r, lab in zip(data, labels, strict=False)
+                    if lab
+                ]
             )
             print()
         outputs = {
             key: {
                 r["id"]: res.text
-                for r, res in zip(data, c.clean_batch([r.get(fields[key[0]]) or "" for r in data]))
+                for r, res in zip(
+                    data, c.clean_batch([r.get(fields[key[0]]) or "" for r in data]), strict=False
+                )
             }
             for key, c in cleaners.items()
         }
         groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for r, lab in zip(data, labels):
+        for r, lab in zip(data, labels, strict=False):
             groups[lab or "unlabelled"].append(r)
         print("| label | pages | article F1 en | article F1 auto | page F1 en | page F1 auto |")
         print("|---|---|---|---|---|---|")

@@ -16,7 +16,8 @@ from __future__ import annotations
 import argparse
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import dechaff
 from _shared import DEV_SETS, load_scorer, load_set
@@ -104,7 +105,7 @@ def run(
         t0 = time.perf_counter()
         outs, modes = fn(inputs)
         dt = time.perf_counter() - t0
-        pred = {r["id"]: o for r, o in zip(data, outs)}
+        pred = {r["id"]: o for r, o in zip(data, outs, strict=False)}
         page_share = f"{100 * modes.count('page') / len(modes):.1f}%" if modes else "–"
         speed = "–" if name == "unchanged" else f"{mb / dt:.1f}" if dt > 0 else "inf"
         rows.append((name, scorer.score(data, pred, n_bootstrap=n_bootstrap), speed, page_share))

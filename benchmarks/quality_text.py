@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import dechaff
 from _shared import DEV_SETS, load_scorer, load_set
@@ -36,7 +37,7 @@ def run(set_name: str, field: str, scorer: Any, chosen: Systems) -> list[tuple[s
         t0 = time.perf_counter()
         outs = fn(inputs)
         dt = time.perf_counter() - t0
-        pred = {r["id"]: o for r, o in zip(data, outs)}
+        pred = {r["id"]: o for r, o in zip(data, outs, strict=False)}
         rows.append((name, scorer.score(data, pred, n_bootstrap=200), mb / dt if dt > 0 else float("inf")))
     return rows
 

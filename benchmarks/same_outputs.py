@@ -69,7 +69,7 @@ def results(docs: list[tuple[str, str]]) -> Iterator[dict[str, object]]:
     for name, opts in CONFIGS:
         cleaner = dechaff.Cleaner(**opts)  # type: ignore[arg-type]
         texts = [t for _, t in docs]
-        for (doc_id, _), r in zip(docs, cleaner.clean_batch(texts, threads=1)):
+        for (doc_id, _), r in zip(docs, cleaner.clean_batch(texts, threads=1), strict=False):
             yield {
                 "config": name,
                 "id": doc_id,
@@ -103,7 +103,7 @@ def main() -> int:
         print(f"result counts differ: {len(before)} saved, {len(after)} now")
         return 1
     bad = 0
-    for b, a in zip(before, after):
+    for b, a in zip(before, after, strict=False):
         a = json.loads(json.dumps(a, ensure_ascii=False))
         if b != a:
             bad += 1

@@ -254,11 +254,11 @@ def main() -> None:
     gain = np.array(
         [
             page_f1(scorer, r.get("gold") or "", a) - page_f1(scorer, r.get("gold") or "", o)
-            for r, a, o in zip(data, page_full, art_full)
+            for r, a, o in zip(data, page_full, art_full, strict=False)
         ]
         + [
             page_f1(scorer, r.get("gold") or "", a) - page_f1(scorer, r.get("gold") or "", o)
-            for r, a, o in zip(data, page_recall, art_recall)
+            for r, a, o in zip(data, page_recall, art_recall, strict=False)
         ]
     )  # F1(page) − F1(article) per input
     ya = (gain > 0).astype(float)

@@ -4,9 +4,9 @@
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyString};
 
-use crate::{offsets, Cleaned, Engine, EngineOptions, Error, Mode, NormaliseOptions};
+use crate::{offsets, Cleaned, Engine, EngineOptions, Error, Mode, NormaliseOptions, Removal};
 
 create_exception!(_core, DechaffError, PyValueError, "Base class of every dechaff error (a ValueError).");
 create_exception!(_core, RuleError, DechaffError, "A rule file or rule is invalid; the message names the rule.");
@@ -22,9 +22,7 @@ fn to_py_err(e: Error) -> PyErr {
 }
 
 /// (start, end, rule id, category), code-point offsets into `normalized`.
-type PyRemoval = (usize, usize, String, String);
-/// (text, normalized, removals, metadata, mode that ran, error message, languages whose rules ran).
-type PyCleaned = (String, String, Vec<PyRemoval>, Vec<(String, String)>, &'static str, Option<String>, Option<String>);
+type PyRemoval<'a> = (usize, usize, &'a str, &'a str);
 
 fn parse_mode(mode: &str) -> PyResult<Mode> {
     match mode {
@@ -43,19 +41,127 @@ fn mode_name(mode: Mode) -> &'static str {
     }
 }
 
-fn convert(engine: &Engine, c: Cleaned) -> PyCleaned {
-    let mut offs: Vec<usize> = c.removals.iter().flat_map(|r| [r.start, r.end]).collect();
-    offsets::bytes_to_chars(&c.normalized, &mut offs);
-    let removals = c
-        .removals
-        .iter()
-        .zip(offs.chunks_exact(2))
-        .map(|(r, o)| {
-            let (id, cat) = engine.describe(r.cause);
-            (o[0], o[1], id.to_string(), cat.to_string())
-        })
-        .collect();
-    (c.text, c.normalized, removals, c.metadata, mode_name(c.mode), None, c.lang)
+/// One cleaned document. `text` becomes a Python string at once; the normalised text and the
+/// removals stay in Rust until asked for (most pipelines read only `text`, and building the other
+/// two under the GIL was a third of a batch's time).
+#[pyclass(frozen, name = "Result", module = "dechaff._core")]
+struct PyCleaned {
+    text: Py<PyString>,
+    normalized: String,
+    removals: Vec<Removal>,
+    metadata: Vec<(String, String)>,
+    mode: &'static str,
+    lang: Option<String>,
+    error: Option<String>,
+    /// The engine whose rules the removals' causes index.
+    engine: Py<PyEngine>,
+}
+
+#[pymethods]
+impl PyCleaned {
+    /// The clean text ("" when `error` is set).
+    #[getter]
+    fn text(&self, py: Python<'_>) -> Py<PyString> {
+        self.text.clone_ref(py)
+    }
+
+    /// Fields found by label rules, as (name, value) pairs.
+    #[getter]
+    fn metadata(&self) -> Vec<(String, String)> {
+        self.metadata.clone()
+    }
+
+    /// The mode that ran: "article" or "page".
+    #[getter]
+    fn mode(&self) -> &'static str {
+        self.mode
+    }
+
+    /// With language detection, the language whose rules ran ("all": every language's).
+    #[getter]
+    fn lang(&self) -> Option<&str> {
+        self.lang.as_deref()
+    }
+
+    /// Why the document could not be cleaned (None: it was).
+    #[getter]
+    fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// How many spans were removed (without building them).
+    #[getter]
+    fn removal_count(&self) -> usize {
+        self.removals.len()
+    }
+
+    /// The normalised input, which `removals()` index into.
+    fn normalized(&self) -> &str {
+        &self.normalized
+    }
+
+    /// The removed spans as (start, end, rule id, category), in code points of `normalized()`.
+    fn removals(&self) -> Vec<PyRemoval<'_>> {
+        let engine = &self.engine.get().inner;
+        let mut offs: Vec<usize> = self.removals.iter().flat_map(|r| [r.start, r.end]).collect();
+        offsets::bytes_to_chars(&self.normalized, &mut offs);
+        self.removals
+            .iter()
+            .zip(offs.chunks_exact(2))
+            .map(|(r, o)| {
+                let (id, cat) = engine.describe(r.cause);
+                (o[0], o[1], id, cat)
+            })
+            .collect()
+    }
+}
+
+/// A document's result as a Python object (under the GIL: only `text` is converted here).
+fn to_python(py: Python<'_>, engine: &Py<PyEngine>, r: Result<Cleaned, Error>, mode: Mode) -> PyResult<Py<PyCleaned>> {
+    let cleaned = match r {
+        Ok(c) => PyCleaned {
+            text: PyString::new(py, &c.text).unbind(),
+            normalized: c.normalized,
+            removals: c.removals,
+            metadata: c.metadata,
+            mode: mode_name(c.mode),
+            lang: c.lang,
+            error: None,
+            engine: engine.clone_ref(py),
+        },
+        Err(e) => PyCleaned {
+            text: PyString::intern(py, "").unbind(),
+            normalized: String::new(),
+            removals: Vec::new(),
+            metadata: Vec::new(),
+            mode: mode_name(mode),
+            lang: None,
+            error: Some(e.to_string()),
+            engine: engine.clone_ref(py),
+        },
+    };
+    Py::new(py, cleaned)
+}
+
+/// Characters per chunk of a pipelined batch: small enough that converting one chunk's results
+/// overlaps cleaning the next, large enough that the chunk fills every thread.
+const CHUNK_CHARS: usize = 1 << 18;
+
+/// Split `texts` into runs of about [`CHUNK_CHARS`] characters.
+fn chunks(texts: &[Bound<'_, PyString>]) -> PyResult<Vec<std::ops::Range<usize>>> {
+    let mut out = Vec::new();
+    let (mut start, mut chars) = (0, 0);
+    for (i, t) in texts.iter().enumerate() {
+        chars += t.len()?;
+        if chars >= CHUNK_CHARS {
+            out.push(start..i + 1);
+            (start, chars) = (i + 1, 0);
+        }
+    }
+    if start < texts.len() {
+        out.push(start..texts.len());
+    }
+    Ok(out)
 }
 
 /// The compiled engine (rules + options). Build once, share across threads.
@@ -92,31 +198,78 @@ impl PyEngine {
         Ok(PyEngine { inner })
     }
 
-    /// Clean one document: (text, normalized, removals, metadata, mode, None, languages).
+    /// Clean one document.
     #[pyo3(signature = (text, mode="article"))]
-    fn clean(&self, py: Python<'_>, text: String, mode: &str) -> PyResult<PyCleaned> {
-        let (engine, mode) = (&self.inner, parse_mode(mode)?);
-        py.detach(|| engine.try_clean(&text, mode).map(|c| convert(engine, c))).map_err(to_py_err)
+    fn clean(slf: &Bound<'_, Self>, text: &Bound<'_, PyString>, mode: &str) -> PyResult<Py<PyCleaned>> {
+        let (py, engine, mode) = (slf.py(), &slf.get().inner, parse_mode(mode)?);
+        let text = text.to_str()?;
+        let r = py.detach(|| engine.try_clean(text, mode));
+        if let Err(e) = &r {
+            return Err(to_py_err(e.clone()));
+        }
+        to_python(py, &slf.clone().unbind(), r, mode)
     }
 
     /// Clean many documents on `threads` threads (0: all cores). A document that cannot be
-    /// cleaned gives ("", "", [], [], mode, message) in its place; the others are unaffected.
+    /// cleaned gives a result with `error` set in its place; the others are unaffected.
+    ///
+    /// With more than one thread the batch is pipelined: while the engine cleans one chunk with
+    /// the GIL released, this thread (holding it) reads the next chunk's strings and turns the
+    /// previous chunk's results into Python objects. With one thread everything runs here.
     #[pyo3(signature = (texts, threads=0, mode="article"))]
-    fn clean_batch(&self, py: Python<'_>, texts: Vec<String>, threads: usize, mode: &str) -> PyResult<Vec<PyCleaned>> {
-        let (engine, mode) = (&self.inner, parse_mode(mode)?);
-        Ok(py.detach(|| {
-            engine
-                .clean_batch(&texts, mode, threads)
-                .into_iter()
-                .map(|r| match r {
-                    Ok(c) => convert(engine, c),
-                    Err(e) => {
-                        let error = Some(e.to_string());
-                        (String::new(), String::new(), Vec::new(), Vec::new(), mode_name(mode), error, None)
+    fn clean_batch<'py>(
+        slf: &Bound<'py, Self>,
+        texts: Vec<Bound<'py, PyString>>,
+        threads: usize,
+        mode: &str,
+    ) -> PyResult<Vec<Py<PyCleaned>>> {
+        let (py, engine, mode) = (slf.py(), &slf.get().inner, parse_mode(mode)?);
+        let handle = slf.clone().unbind();
+        let mut out = Vec::with_capacity(texts.len());
+        let spans = chunks(&texts)?;
+        if threads == 1 || spans.len() < 2 {
+            // `to_str` borrows the string's UTF-8 form (cached by CPython): no copy for ASCII.
+            let strs = texts.iter().map(|t| t.to_str()).collect::<PyResult<Vec<&str>>>()?;
+            for r in py.detach(|| engine.clean_batch(&strs, mode, threads)) {
+                out.push(to_python(py, &handle, r, mode)?);
+            }
+            return Ok(out);
+        }
+        std::thread::scope(|scope| {
+            let (to_engine, chunks_in) = std::sync::mpsc::sync_channel::<Vec<&str>>(2);
+            let (results_out, mut from_engine) = std::sync::mpsc::sync_channel(2);
+            scope.spawn(move || {
+                for chunk in chunks_in {
+                    if results_out.send(engine.clean_batch(&chunk, mode, threads)).is_err() {
+                        break;
                     }
-                })
-                .collect()
-        }))
+                }
+            });
+            let mut pending = 0usize;
+            let mut spans = spans.into_iter();
+            loop {
+                let next = spans.next();
+                if let Some(span) = &next {
+                    let strs = texts[span.clone()].iter().map(|t| t.to_str()).collect::<PyResult<Vec<&str>>>()?;
+                    // The engine thread never waits on the GIL, so this send cannot deadlock.
+                    to_engine.send(strs).map_err(|_| DechaffError::new_err("the engine thread stopped"))?;
+                    pending += 1;
+                }
+                // Keep one chunk in the engine while this thread converts the one before it.
+                while pending > usize::from(next.is_some()) {
+                    let (results, rx) = py.detach(move || (from_engine.recv(), from_engine));
+                    from_engine = rx;
+                    let results = results.map_err(|_| DechaffError::new_err("the engine thread stopped"))?;
+                    for r in results {
+                        out.push(to_python(py, &handle, r, mode)?);
+                    }
+                    pending -= 1;
+                }
+                if next.is_none() {
+                    return Ok(out);
+                }
+            }
+        })
     }
 
     /// Just the cleaned texts of many documents (documents that cannot be cleaned give None).
@@ -124,13 +277,13 @@ impl PyEngine {
     fn clean_texts(
         &self,
         py: Python<'_>,
-        texts: Vec<String>,
+        texts: Vec<Bound<'_, PyString>>,
         threads: usize,
         mode: &str,
     ) -> PyResult<Vec<Option<String>>> {
         let (engine, mode) = (&self.inner, parse_mode(mode)?);
-        Ok(py
-            .detach(|| engine.clean_batch(&texts, mode, threads).into_iter().map(|r| r.ok().map(|c| c.text)).collect()))
+        let strs = texts.iter().map(|t| t.to_str()).collect::<PyResult<Vec<&str>>>()?;
+        Ok(py.detach(|| engine.clean_batch(&strs, mode, threads).into_iter().map(|r| r.ok().map(|c| c.text)).collect()))
     }
 
     /// Is `text` whole-page text (menus and teasers around an article)?
@@ -251,6 +404,7 @@ fn detect_language(py: Python<'_>, text: String) -> Option<&'static str> {
 #[pymodule(gil_used = false)]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEngine>()?;
+    m.add_class::<PyCleaned>()?;
     m.add_function(wrap_pyfunction!(normalize, m)?)?;
     m.add_function(wrap_pyfunction!(detect_language, m)?)?;
     m.add("LANGUAGES", crate::lang::DETECTABLE.to_vec())?;
@@ -269,6 +423,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
             "InputError",
             "LANGUAGES",
             "OptionError",
+            "Result",
             "RuleError",
             "detect_language",
             "normalize",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Union
 
 from . import _core
@@ -35,7 +34,6 @@ class Removal(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True)
 class CleanResult:
     """What cleaning one document gives.
 
@@ -44,19 +42,103 @@ class CleanResult:
     decoding used for bytes, …); ``mode`` the mode that ran; ``lang``, with ``lang="auto"``, the
     language whose rules ran (``"de"``; ``"all"``: every language's, for text whose language the
     detector could not tell), else ``None``.
+
+    Results are immutable and compare by value. A result made by a :class:`Cleaner` builds
+    ``normalized`` and ``removals`` on first access (most pipelines read only ``text``).
     """
 
+    __slots__ = ("_details", "_normalized", "_removals", "lang", "metadata", "mode", "text")
+
     text: str
-    normalized: str
-    removals: tuple[Removal, ...] = ()
-    metadata: dict[str, Any] = field(default_factory=dict)
-    mode: str = "article"
-    lang: str | None = None
+    metadata: dict[str, Any]
+    mode: str
+    lang: str | None
+    _details: _core.Result | None
+    _normalized: str | None
+    _removals: tuple[Removal, ...] | None
+
+    def __init__(
+        self,
+        text: str,
+        normalized: str,
+        removals: tuple[Removal, ...] = (),
+        metadata: dict[str, Any] | None = None,
+        mode: str = "article",
+        lang: str | None = None,
+    ) -> None:
+        _init = object.__setattr__
+        _init(self, "text", text)
+        _init(self, "_normalized", normalized)
+        _init(self, "_removals", tuple(removals))
+        _init(self, "_details", None)
+        _init(self, "metadata", {} if metadata is None else metadata)
+        _init(self, "mode", mode)
+        _init(self, "lang", lang)
+
+    @classmethod
+    def _from_engine(cls, raw: _core.Result, metadata: dict[str, Any], mode: str) -> CleanResult:
+        """A result whose ``normalized`` and ``removals`` stay in the engine until read."""
+        self = cls.__new__(cls)
+        _init = object.__setattr__
+        _init(self, "text", raw.text)
+        _init(self, "_normalized", None)
+        _init(self, "_removals", None)
+        _init(self, "_details", raw)
+        _init(self, "metadata", metadata)
+        _init(self, "mode", mode)
+        _init(self, "lang", raw.lang)
+        return self
+
+    @property
+    def normalized(self) -> str:
+        """The normalised input: ``removals`` index into it."""
+        if self._normalized is None:
+            assert self._details is not None
+            object.__setattr__(self, "_normalized", self._details.normalized())
+        return self._normalized  # type: ignore[return-value]
+
+    @property
+    def removals(self) -> tuple[Removal, ...]:
+        """The removed spans, in input order."""
+        if self._removals is None:
+            assert self._details is not None
+            n = self.normalized
+            spans = tuple(Removal(s, e, rule, cat, n[s:e]) for s, e, rule, cat in self._details.removals())
+            object.__setattr__(self, "_removals", spans)
+        return self._removals  # type: ignore[return-value]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"CleanResult is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"CleanResult is immutable: cannot delete {name!r}")
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.text, self.normalized, self.removals, self.metadata, self.mode, self.lang)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CleanResult):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # metadata is a dict
+
+    def __repr__(self) -> str:
+        return (
+            f"CleanResult(text={self.text!r}, normalized={self.normalized!r}, removals={self.removals!r}, "
+            f"metadata={self.metadata!r}, mode={self.mode!r}, lang={self.lang!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (CleanResult, self._key())
 
     @property
     def changed(self) -> bool:
         """True when cleaning removed something (normalisation alone does not count)."""
-        return bool(self.removals)
+        if self._removals is None:
+            assert self._details is not None
+            return bool(self._details.removal_count)
+        return bool(self._removals)
 
     @property
     def chars_removed(self) -> int:
@@ -218,14 +300,12 @@ class Cleaner:
         except UnicodeEncodeError:
             return "page" if self._engine.detect_page(_fix_surrogates(s)) else "article"
 
-    def _result(self, raw: _core._RawResult, meta: dict[str, Any], mode: str) -> CleanResult:
-        text, normalized, removals, found, ran, error, lang = raw
-        if error is not None:
-            raise InputError(error)
-        metadata = dict(found)
+    def _result(self, raw: _core.Result, meta: dict[str, Any], mode: str) -> CleanResult:
+        if raw.error is not None:
+            raise InputError(raw.error)
+        metadata = dict(raw.metadata)
         metadata.update(meta)
-        spans = tuple(Removal(s, e, rule, cat, normalized[s:e]) for s, e, rule, cat in removals)
-        return CleanResult(text, normalized, spans, metadata, "html" if mode == "html" else ran, lang)
+        return CleanResult._from_engine(raw, metadata, "html" if mode == "html" else raw.mode)
 
     def _prepare(self, value: object) -> tuple[str, dict[str, Any], str]:
         """Input → (text for the engine, metadata so far, mode). HTML is extracted here; the
@@ -267,7 +347,7 @@ class Cleaner:
                 raws = self._engine.clean_batch(batch, n, engine_mode)
             except UnicodeEncodeError:
                 raws = self._engine.clean_batch([_fix_surrogates(s) for s in batch], n, engine_mode)
-            for i, raw in zip(idx, raws):
+            for i, raw in zip(idx, raws, strict=True):
                 out[i] = self._result(raw, metas[i], modes[i])
         return [r for r in out if r is not None]
 

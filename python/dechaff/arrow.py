@@ -108,7 +108,7 @@ def _clean_values(
     if idx:
         cleaner = cached_cleaner(mode=mode, **options)
         results = clean_many(cleaner, [values[i] for i in idx], threads, on_error)
-        for i, res in zip(idx, results):
+        for i, res in zip(idx, results, strict=True):
             if isinstance(res, DechaffError):
                 reports[i] = _skipped(f"error: {res}")
             else:

@@ -27,13 +27,13 @@ import sys
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Callable, Optional, TypeVar
+from typing import Any, BinaryIO, Optional, TypeVar
 
 from . import __version__
-from .api import Cleaner, CleanResult, Removal, detect_mode
+from .api import Cleaner, CleanResult, detect_mode
 from .errors import DechaffError, InputError, OptionError
 from .io import jsonlib
 from .io.readers import (
@@ -476,7 +476,7 @@ class Processor:
         futures = self._submit(texts, self.engine_mode) if texts else []
         if html:
             extracted: list[str] = []
-            for slot, res in zip(html_slots, self.extractor.extract(html)):
+            for slot, res in zip(html_slots, self.extractor.extract(html), strict=True):
                 if isinstance(res, tuple):
                     outcomes[slot] = ("quarantine", self._quarantine(items[slot], *res), None)
                 else:
@@ -529,12 +529,10 @@ class Processor:
         self.extractor.close()
 
     def _finish(self, item: Item, raw: Any, stats: Stats) -> tuple[str, Any, Any]:
-        # (text, normalized, removals, found, mode that ran, error, language whose rules ran)
-        text, normalized, removals, found, ran, error, lang = raw
-        if error is not None:
-            return ("quarantine", self._quarantine(item, "engine_error", str(error)), None)
-        spans = tuple(Removal(s, e, rule, cat, normalized[s:e]) for s, e, rule, cat in removals)
-        result = CleanResult(text, normalized, spans, dict(found), ran, lang)
+        if raw.error is not None:
+            return ("quarantine", self._quarantine(item, "engine_error", str(raw.error)), None)
+        result = CleanResult._from_engine(raw, dict(raw.metadata), raw.mode)
+        text, normalized, spans = result.text, result.normalized, result.removals
         report = result.report()
         for r in spans:
             n = r.end - r.start
@@ -845,7 +843,7 @@ class BulkRun:
                 items.append((at, item))
         outcomes = self.processor.process([it for _, it in items], stats)
         pos = 0
-        for (at, _), outcome in zip(items, outcomes):
+        for (at, _), outcome in zip(items, outcomes, strict=True):
             if at > pos:
                 writer.write_bytes(out[pos:at])
                 pos = at

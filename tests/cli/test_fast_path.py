@@ -156,7 +156,7 @@ def test_fast_path_writes_what_the_general_path_writes(
     assert fast[2] == slow[2]
     assert fast[1] == slow[1]
     if fast[0] != slow[0]:  # name the first differing line
-        for a, b in zip(fast[0].splitlines(), slow[0].splitlines()):
+        for a, b in zip(fast[0].splitlines(), slow[0].splitlines(), strict=False):
             assert a == b
     assert fast[0] == slow[0]
 
@@ -216,7 +216,7 @@ def test_fast_path_numbers(tmp_path: Path) -> None:
     slow = _run(src, tmp_path / "slow", False)
     fast = _run(src, tmp_path / "fast", True)
     assert slow[2]["documents"]["written"] == 4000
-    for a, b in zip(fast[0].splitlines(), slow[0].splitlines()):
+    for a, b in zip(fast[0].splitlines(), slow[0].splitlines(), strict=False):
         assert a == b
     assert fast == slow
 

@@ -32,7 +32,7 @@ def test_jsonl_to_jsonl_keeps_fields_in_order_and_adds_report(
     assert res.code == 0, res.stderr
     got = read_jsonl(out)
     assert len(got) == N
-    for src, rec in zip(sample, got):
+    for src, rec in zip(sample, got, strict=False):
         assert list(rec) == [*src.keys(), "dechaff"]
         assert rec["id"] == src["id"] and rec["url"] == src["url"]
         rep = rec["dechaff"]

@@ -43,7 +43,7 @@ def _expected(records: list[dict[str, Any]]) -> dict[str, Any]:
     """What the step must produce, from the plain API: outputs, emptied ids, per-category counts."""
     results = Cleaner().clean_batch([r["text"] for r in records])
     kept, emptied, cats, chars = {}, set(), {}, {}
-    for rec, res in zip(records, results):
+    for rec, res in zip(records, results, strict=False):
         for rem in res.removals:
             cats[rem.category] = cats.get(rem.category, 0) + 1
             chars[rem.category] = chars.get(rem.category, 0) + rem.end - rem.start

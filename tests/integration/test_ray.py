@@ -77,7 +77,7 @@ def test_ray_data_map_batches_equals_clean_batch(local_ray: None, tmp_path: Path
 
     real = [r for r in records if r["text"] is not None]
     expected = Cleaner().clean_batch([r["text"] for r in real])
-    for rec, res in zip(real, expected):
+    for rec, res in zip(real, expected, strict=False):
         got = out[rec["id"]]
         assert got["text"] == rec["text"]
         assert got["clean_text"] == res.text
@@ -107,7 +107,7 @@ def test_datatrove_ray_executor(local_ray: None, tmp_path: Path) -> None:
     )
     executor.run()
     results = Cleaner().clean_batch([r["text"] for r in records])
-    kept = {r["id"]: res for r, res in zip(records, results) if res.text.strip()}
+    kept = {r["id"]: res for r, res in zip(records, results, strict=False) if res.text.strip()}
     out = read_jsonl_dir(tmp_path / "out")
     assert sorted(r["id"] for r in out) == sorted(kept)
     for rec in out:

@@ -101,6 +101,33 @@ def test_batch_equals_single_and_keeps_order() -> None:
     assert c.clean_batch(docs, threads=2) == [c.clean(d) for d in docs]
 
 
+def test_pipelined_batch_equals_single() -> None:
+    # Over a megabyte: several chunks, so the engine thread and the converting thread overlap.
+    c = Cleaner(mode="auto")
+    docs: list[str | bytes] = []
+    for i in range(2400):
+        body = BODY.replace("Monday", f"day {i}")
+        docs.append(f"date 2023-04-02 {body}\n\nTweet\n\n{body} Ünïcode ’quotes’ {i}" if i % 3 else body)
+    docs[1500] = "a\ud800b " + BODY  # a lone surrogate in a later chunk: the batch is redone, fixed
+    docs[2000] = "caf\xe9 ".encode("latin-1") + BODY.encode()
+    singles = [c.clean(d) for d in docs]
+    for threads in (0, 1, 2):
+        assert c.clean_batch(docs, threads=threads) == singles
+
+
+def test_lazy_result_fields_equal_eager_ones() -> None:
+    import pickle
+
+    r = Cleaner().clean(f"date 2023-04-02 {BODY}\n\nTweet")
+    assert r.changed  # before the removals are built
+    eager = dechaff.CleanResult(r.text, r.normalized, r.removals, dict(r.metadata), r.mode, r.lang)
+    assert eager == r and repr(eager) == repr(r)
+    assert pickle.loads(pickle.dumps(r)) == r
+    assert not Cleaner().clean(BODY).changed
+    with pytest.raises(AttributeError):
+        r.text = "x"  # type: ignore[misc]
+
+
 def test_batch_with_too_large_document_raises() -> None:
     with pytest.raises(InputError):
         Cleaner(max_bytes=50).clean_batch(["short", BODY * 3])

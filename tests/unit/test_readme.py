@@ -22,7 +22,7 @@ def test_readme_python_blocks_run_and_print_what_they_say() -> None:
         printed = out.getvalue().splitlines()
         expected = [ln for ln in block.splitlines() if ln.startswith("print(")]
         assert len(printed) == len(expected)
-        for line, got in zip(expected, printed):
+        for line, got in zip(expected, printed, strict=False):
             comment = line.partition("#")[2].strip()
             if comment and comment[0] in "'\"":
                 assert got == ast.literal_eval(comment), line

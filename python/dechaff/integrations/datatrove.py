@@ -142,7 +142,7 @@ class DechaffCleaner(PipelineStep):  # type: ignore[misc]  # datatrove is untype
                 self.stat_update("batches", unit="batch")
                 with self.track_time(unit="batch"):
                     results = clean_many(cleaner, [doc.text for doc in batch], threads, self.on_error)
-                for doc, res in zip(batch, results):
+                for doc, res in zip(batch, results, strict=True):
                     self.stat_update("total")
                     if isinstance(res, DechaffError):
                         self.stat_update("errors")

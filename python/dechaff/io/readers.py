@@ -14,9 +14,9 @@ import importlib
 import os
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Callable, Optional, Union
+from typing import Any, BinaryIO, Optional, Union
 
 from ..errors import InputError
 from . import jsonlib
