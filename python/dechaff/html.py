@@ -550,6 +550,10 @@ class _Worker:
             self.proc.wait(timeout=2)
         except (OSError, subprocess.TimeoutExpired):
             self.kill()
+        # The child has exited: its stdout reaches EOF, the reader thread returns; close the pipe.
+        self.reader.join(timeout=2)
+        if self.proc.stdout is not None and not self.reader.is_alive():
+            self.proc.stdout.close()
 
 
 def _worker_env() -> dict[str, str]:
