@@ -16,6 +16,9 @@ Contenders:
   the next), and the raw engine batch (``clean_texts``: no result objects) on 1 and 2 threads.
   Every dechaff contender reads the ``text`` of each result and runs on newly made strings.
 - Python threads (2) each calling ``Cleaner.clean``: the alternative to rayon.
+- The floor of any str → str extension: each document encoded to UTF-8 and decoded to a new str,
+  no cleaning (text with non-ASCII characters is stored by CPython in 2 or 4 bytes per character,
+  so both directions convert).
 - A ``clean_article`` loop, and page mode through ``clean_batch``.
 """
 
@@ -194,6 +197,12 @@ def main() -> None:
     def texts_of(results: list[dechaff.CleanResult]) -> list[str]:
         return [r.text for r in results]  # what a pipeline keeps
 
+    # What any str → str extension pays before it cleans anything: UTF-8 in, a new str out.
+    add(
+        "floor: str → UTF-8 → str, no cleaning",
+        timed_on(lambda d: [x.encode().decode() for x in d], fresh, args.repeat),
+        mb,
+    )
     for threads in (1, 2):
         add(
             f"dechaff clean_batch, {threads} thread{'s' * (threads > 1)}",
