@@ -303,8 +303,10 @@ class Cleaner:
     def _result(self, raw: _core.Result, meta: dict[str, Any], mode: str) -> CleanResult:
         if raw.error is not None:
             raise InputError(raw.error)
-        metadata = dict(raw.metadata)
-        metadata.update(meta)
+        found = raw.metadata
+        metadata = dict(found) if found else {}
+        if meta:
+            metadata.update(meta)
         return CleanResult._from_engine(raw, metadata, "html" if mode == "html" else raw.mode)
 
     def _prepare(self, value: object) -> tuple[str, dict[str, Any], str]:
@@ -333,11 +335,19 @@ class Cleaner:
 
     def clean_batch(self, texts: Sequence[TextInput], threads: int | None = None) -> list[CleanResult]:
         """Clean many documents in parallel (the GIL is released); equal to ``[clean(t) for t in texts]``."""
+        n = self.threads if threads is None else threads
+        if self.mode in ("article", "page") and all(type(t) is str for t in texts):
+            # The common case, without the per-document preparation: text in, one engine mode.
+            batch = list(texts)
+            try:
+                raws = self._engine.clean_batch(batch, n, self.mode)
+            except UnicodeEncodeError:
+                raws = self._engine.clean_batch([_fix_surrogates(s) for s in batch], n, self.mode)
+            return [self._result(raw, {}, self.mode) for raw in raws]
         prepared = [self._prepare(t) for t in texts]
         strs = [p[0] for p in prepared]
         metas = [p[1] for p in prepared]
         modes = [p[2] for p in prepared]
-        n = self.threads if threads is None else threads
         out: list[CleanResult | None] = [None] * len(strs)
         # One engine call per engine mode (a batch usually has one), each across all cores.
         for engine_mode in sorted({"article" if m == "html" else m for m in modes}):
