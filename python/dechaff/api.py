@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple, Union
+from typing import Any, NamedTuple, Union, cast
 
 from . import _core
 from .errors import InputError, ModeError, OptionError, RuleError
@@ -338,11 +338,11 @@ class Cleaner:
         n = self.threads if threads is None else threads
         if self.mode in ("article", "page") and all(type(t) is str for t in texts):
             # The common case, without the per-document preparation: text in, one engine mode.
-            batch = list(texts)
+            strings = cast("list[str]", list(texts))
             try:
-                raws = self._engine.clean_batch(batch, n, self.mode)
+                raws = self._engine.clean_batch(strings, n, self.mode)
             except UnicodeEncodeError:
-                raws = self._engine.clean_batch([_fix_surrogates(s) for s in batch], n, self.mode)
+                raws = self._engine.clean_batch([_fix_surrogates(s) for s in strings], n, self.mode)
             return [self._result(raw, {}, self.mode) for raw in raws]
         prepared = [self._prepare(t) for t in texts]
         strs = [p[0] for p in prepared]
