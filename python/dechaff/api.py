@@ -395,7 +395,20 @@ def clean_article(text: TextInput, *, mode: str = "auto", lang: str = "en", **op
 
     Engines are compiled once per distinct set of options and reused.
     """
+    if not options and type(text) is str and mode in ("article", "page"):
+        # The common call, without building an options key: straight to the engine.
+        cleaner = _plain_cleaners.get((mode, lang))
+        if cleaner is None:
+            cleaner = _plain_cleaners[(mode, lang)] = _cleaner_for({"mode": mode, "lang": lang})
+        try:
+            return cleaner._engine.clean(text, mode).text
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: the general path replaces it
     return _cleaner_for({"mode": mode, "lang": lang, **options}).clean(text).text
+
+
+#: Cleaners of plain ``clean_article(text, mode=..., lang=...)`` calls, by (mode, lang).
+_plain_cleaners: dict[tuple[str, str], Cleaner] = {}
 
 
 def normalize(
