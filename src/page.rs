@@ -18,11 +18,11 @@
 
 mod weights;
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::segment::Features;
 pub use weights::{N1, N2, NA};
@@ -242,7 +242,8 @@ const MARKERS: &[&str] = &[
 ];
 
 struct Tables {
-    func: std::collections::HashSet<&'static str>,
+    /// The function words, each packed by [`pack8`] (all of them are at most 8 bytes long).
+    func: FxHashSet<u64>,
     kw: AhoCorasick,
     markers: AhoCorasick,
     date: Regex,
@@ -252,12 +253,129 @@ struct Tables {
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| Tables {
-        func: FUNC.split_whitespace().collect(),
+        func: FUNC.split_whitespace().map(|w| pack8(w.as_bytes()).expect("function words fit in 8 bytes")).collect(),
         kw: AhoCorasick::new(KW).expect("keyword automaton"),
         markers: AhoCorasick::new(MARKERS).expect("marker automaton"),
         date: Regex::new(r"\b\d{1,2}:\d{2}\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b(19|20)\d{2}\b").expect("date"),
         says: Regex::new(r"(?i)(says|said|wrote|schreibt|dit|dice|disse|пишет)\s*:?\s*$").expect("says"),
     })
+}
+
+/// Up to 8 bytes as one integer (zero-padded: no word contains a NUL byte); `None` when longer.
+#[inline]
+fn pack8(b: &[u8]) -> Option<u64> {
+    let mut a = [0u8; 8];
+    a.get_mut(..b.len())?.copy_from_slice(b);
+    Some(u64::from_le_bytes(a))
+}
+
+/// Is the `\w+` token `tok` a function word once lowercased (character by character)? The
+/// lowercased token is packed as [`pack8`] packs the function words.
+#[inline]
+fn is_function_word(tok: &str) -> bool {
+    // Lowercased, a function word fits in 8 bytes.
+    let key = if tok.is_ascii() {
+        if tok.len() > 8 {
+            return false;
+        }
+        // Packed in a register (byte stores then a wide load would stall).
+        tok.bytes().rev().fold(0u64, |k, b| (k << 8) | u64::from(b.to_ascii_lowercase()))
+    } else {
+        let (mut a, mut len) = ([0u8; 8], 0);
+        for l in tok.chars().flat_map(char::to_lowercase) {
+            let Some(dst) = a.get_mut(len..len + l.len_utf8()) else { return false };
+            l.encode_utf8(dst);
+            len += l.len_utf8();
+        }
+        u64::from_le_bytes(a)
+    };
+    tables().func.contains(&key)
+}
+
+// Character classes, as bits: what the per-character loop of [`line_stats`] asks of a character.
+const C_NUMERIC: u16 = 1 << 0;
+const C_LOWER: u16 = 1 << 1;
+const C_UPPER: u16 = 1 << 2;
+const C_ALPHA: u16 = 1 << 3;
+const C_SPACE: u16 = 1 << 4;
+/// `\w`: alphanumeric or `_`.
+const C_WORD: u16 = 1 << 5;
+const C_COMMA: u16 = 1 << 6;
+const C_PIPE: u16 = 1 << 7;
+const C_SENT: u16 = 1 << 8;
+const C_NOSPACE: u16 = 1 << 9;
+
+/// The classes of any character (the definition; [`class`] looks ASCII up in a table).
+fn class_of(c: char) -> u16 {
+    let bit = |b: bool, k: u16| if b { k } else { 0 };
+    bit(c.is_numeric(), C_NUMERIC)
+        | bit(c.is_lowercase(), C_LOWER)
+        | bit(c.is_uppercase(), C_UPPER)
+        | bit(c.is_alphabetic(), C_ALPHA)
+        | bit(c.is_whitespace(), C_SPACE)
+        | bit(is_word_char(c), C_WORD)
+        | bit(matches!(c, ',' | '，' | '、' | ';' | '；'), C_COMMA)
+        | bit(matches!(c, '|' | '•' | '·' | '»' | '›'), C_PIPE)
+        | bit(matches!(c, '.' | '!' | '?' | '。' | '！' | '？'), C_SENT)
+        | bit(is_nospace(c), C_NOSPACE)
+}
+
+/// [`class_of`] of the ASCII characters (a test checks it against `class_of`).
+const ASCII_CLASS: [u16; 128] = {
+    let mut t = [0u16; 128];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        let mut k = 0;
+        if b.is_ascii_digit() {
+            k |= C_NUMERIC | C_WORD;
+        }
+        if b.is_ascii_lowercase() {
+            k |= C_LOWER | C_ALPHA | C_WORD;
+        }
+        if b.is_ascii_uppercase() {
+            k |= C_UPPER | C_ALPHA | C_WORD;
+        }
+        k |= match b {
+            b'\t'..=b'\r' | b' ' => C_SPACE,
+            b'_' => C_WORD,
+            b',' | b';' => C_COMMA,
+            b'|' => C_PIPE,
+            b'.' | b'!' | b'?' => C_SENT,
+            _ => 0,
+        };
+        t[i] = k;
+        i += 1;
+    }
+    t
+};
+
+/// The classes of a character: a table look-up for ASCII.
+#[inline]
+fn class(c: char) -> u16 {
+    match ASCII_CLASS.get(c as usize) {
+        Some(&k) => k,
+        None => class_of(c),
+    }
+}
+
+/// `line` lowercased character by character (not `str::to_lowercase`, whose final sigma is
+/// context-dependent) into `low`.
+fn lowercase_into(line: &str, low: &mut String) {
+    low.clear();
+    let mut rest = line;
+    while !rest.is_empty() {
+        // A run of ASCII at once, then one other character.
+        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        let from = low.len();
+        low.push_str(&rest[..ascii]);
+        low[from..].make_ascii_lowercase();
+        rest = &rest[ascii..];
+        if let Some(c) = rest.chars().next() {
+            low.extend(c.to_lowercase());
+            rest = &rest[c.len_utf8()..];
+        }
+    }
 }
 
 /// Characters of scripts written without spaces (a character counts as half a word).
@@ -353,53 +471,40 @@ fn starts_with_bullet(s: &str) -> bool {
 pub fn line_stats(line: &str, low: &mut String) -> Stats {
     let s = line.trim();
     let t = tables();
-    low.clear();
+    lowercase_into(s, low);
     let (mut n, mut ns, mut digits, mut commas, mut sent_marks) = (0u32, 0u32, 0u32, 0u32, 0u32);
-    let (mut words, mut latin_words, mut latin_chars) = (0u32, 0u32, 0u32);
+    let (mut latin_words, mut latin_chars) = (0u32, 0u32);
     let (mut word_len, mut word_nospace, mut in_word) = (0u32, false, false);
     let (mut ntok, mut alpha_tok, mut cap_tok, mut short_tok, mut fw_tok) = (0u32, 0u32, 0u32, 0u32, 0u32);
     let (mut tok_start, mut tok_len, mut tok_numeric, mut tok_cap) = (usize::MAX, 0u32, true, false);
-    let (mut pipes, mut has_lower, mut has_alpha) = (false, false, false);
+    let mut any = 0u16;
     let mut last_sent_mark = false;
-    let mut end_token = |low: &str, start: usize, len: u32, numeric: bool, cap: bool| {
+    let mut end_token = |tok: &str, len: u32, numeric: bool, cap: bool| {
         ntok += 1;
         if !numeric {
             alpha_tok += 1;
             cap_tok += u32::from(cap);
         }
         short_tok += u32::from(len <= 3);
-        if len <= 8 && t.func.contains(&low[start..]) {
+        if len <= 8 && is_function_word(tok) {
             fw_tok += 1;
         }
     };
-    for c in s.chars() {
+    for (i, c) in s.char_indices() {
+        let k = class(c);
+        any |= k;
         n += 1;
-        let nospace = is_nospace(c);
+        let nospace = k & C_NOSPACE != 0;
         ns += u32::from(nospace);
-        if c.is_numeric() {
-            digits += 1;
-        }
-        if c.is_lowercase() {
-            has_lower = true;
-        }
-        if c.is_alphabetic() {
-            has_alpha = true;
-        }
-        match c {
-            ',' | '，' | '、' | ';' | '；' => commas += 1,
-            '|' | '•' | '·' | '»' | '›' => pipes = true,
-            _ => {}
-        }
-        last_sent_mark = matches!(c, '.' | '!' | '?' | '。' | '！' | '？');
+        digits += u32::from(k & C_NUMERIC != 0);
+        commas += u32::from(k & C_COMMA != 0);
+        last_sent_mark = k & C_SENT != 0;
         sent_marks += u32::from(last_sent_mark);
         // Space-separated words.
-        if c.is_whitespace() {
-            if in_word {
-                words += 1;
-                if !word_nospace {
-                    latin_words += 1;
-                    latin_chars += word_len;
-                }
+        if k & C_SPACE != 0 {
+            if in_word && !word_nospace {
+                latin_words += 1;
+                latin_chars += word_len;
             }
             in_word = false;
         } else {
@@ -411,40 +516,29 @@ pub fn line_stats(line: &str, low: &mut String) -> Stats {
             word_len += 1;
             word_nospace |= nospace;
         }
-        // \w+ tokens, lowercased into `low` to look up function words.
-        if is_word_char(c) {
+        // \w+ tokens (function words are looked up lowercased).
+        if k & C_WORD != 0 {
             if tok_start == usize::MAX {
-                tok_start = low.len();
+                tok_start = i;
                 tok_len = 0;
                 tok_numeric = true;
-                tok_cap = c.is_uppercase();
+                tok_cap = k & C_UPPER != 0;
             }
             tok_len += 1;
-            tok_numeric &= c.is_numeric();
-            for l in c.to_lowercase() {
-                low.push(l);
-            }
-        } else {
-            if tok_start != usize::MAX {
-                end_token(low.as_str(), tok_start, tok_len, tok_numeric, tok_cap);
-                tok_start = usize::MAX;
-            }
-            for l in c.to_lowercase() {
-                low.push(l);
-            }
+            tok_numeric &= k & C_NUMERIC != 0;
+        } else if tok_start != usize::MAX {
+            end_token(&s[tok_start..i], tok_len, tok_numeric, tok_cap);
+            tok_start = usize::MAX;
         }
     }
     if tok_start != usize::MAX {
-        end_token(low.as_str(), tok_start, tok_len, tok_numeric, tok_cap);
+        end_token(&s[tok_start..], tok_len, tok_numeric, tok_cap);
     }
-    if in_word {
-        words += 1;
-        if !word_nospace {
-            latin_words += 1;
-            latin_chars += word_len;
-        }
+    if in_word && !word_nospace {
+        latin_words += 1;
+        latin_chars += word_len;
     }
-    let _ = words;
+    let (pipes, has_lower, has_alpha) = (any & C_PIPE != 0, any & C_LOWER != 0, any & C_ALPHA != 0);
     let weff = (f64::from(latin_words) + f64::from(ns) / 2.0).max(1.0);
     let last = s.chars().rev().find(|&c| !is_closer(c));
     let ell = s.ends_with("...") || s.ends_with('…');
@@ -554,9 +648,18 @@ pub fn analyse(lines: &[PageLine<'_>]) -> Analysis {
     if m == 0 {
         return Analysis { stats, x1 };
     }
-    let mut counts: HashMap<&str, u32> = HashMap::with_capacity(m);
-    for l in lines {
-        *counts.entry(l.text.trim()).or_insert(0) += 1;
+    // Lines seen more than once on the page: each distinct line gets an id, the ids a count.
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::with_capacity_and_hasher(m, Default::default());
+    let line_id: Vec<u32> = lines
+        .iter()
+        .map(|l| {
+            let next = ids.len() as u32;
+            *ids.entry(l.text.trim()).or_insert(next)
+        })
+        .collect();
+    let mut counts = vec![0u32; ids.len()];
+    for &id in &line_id {
+        counts[id as usize] += 1;
     }
     let good: Vec<f64> = stats.iter().map(|s| flag(s.good())).collect();
     let gw = |k: usize| if stats[k].good() { stats[k].weff } else { 0.0 };
@@ -623,7 +726,7 @@ pub fn analyse(lines: &[PageLine<'_>]) -> Analysis {
             flag(s.url),
             flag(s.upper),
             flag(s.bullet),
-            flag(counts.get(l.text.trim()).copied().unwrap_or(1) > 1),
+            flag(counts[line_id[k] as usize] > 1),
             k as f64 / mf,
             cum_w / tot_w,
             cum,

@@ -218,3 +218,21 @@ fn export() {
     assert!(probs.is_empty() || at == probs.len(), "probabilities do not match the lines");
     std::fs::write(env("DECHAFF_PAGE_OUT"), out).unwrap();
 }
+
+#[test]
+fn ascii_class_table_matches_the_definition() {
+    for b in 0u8..128 {
+        assert_eq!(ASCII_CLASS[b as usize], class_of(b as char), "byte {b:#x}");
+    }
+}
+
+#[test]
+fn function_words_are_looked_up_lowercased() {
+    for w in FUNC.split_whitespace() {
+        assert!(is_function_word(w), "{w}");
+        assert!(is_function_word(&w.to_uppercase()), "{w}");
+    }
+    assert!(!is_function_word("thesis") && !is_function_word("_the") && !is_function_word("Überhaupt"));
+    // The Kelvin sign lowercases to an ASCII k.
+    assert!(is_function_word("\u{212a}e"));
+}
