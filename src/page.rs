@@ -246,9 +246,15 @@ struct Tables {
     func: FxHashSet<u64>,
     kw: AhoCorasick,
     markers: AhoCorasick,
+    /// [`DATE`] (Unicode `\d` and `\b`).
     date: Regex,
+    /// [`DATE`] without Unicode: the same matches on ASCII text, and no slow fallback for `\b`.
+    date_ascii: Regex,
     says: Regex,
 }
+
+/// A time, a numeric date or a year.
+const DATE: &str = r"\b\d{1,2}:\d{2}\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b(19|20)\d{2}\b";
 
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
@@ -256,7 +262,8 @@ fn tables() -> &'static Tables {
         func: FUNC.split_whitespace().map(|w| pack8(w.as_bytes()).expect("function words fit in 8 bytes")).collect(),
         kw: AhoCorasick::new(KW).expect("keyword automaton"),
         markers: AhoCorasick::new(MARKERS).expect("marker automaton"),
-        date: Regex::new(r"\b\d{1,2}:\d{2}\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b(19|20)\d{2}\b").expect("date"),
+        date: Regex::new(DATE).expect("date"),
+        date_ascii: Regex::new(&format!("(?-u){DATE}")).expect("ASCII date"),
         says: Regex::new(r"(?i)(says|said|wrote|schreibt|dit|dice|disse|пишет)\s*:?\s*$").expect("says"),
     })
 }
@@ -467,6 +474,20 @@ fn starts_with_bullet(s: &str) -> bool {
     false
 }
 
+/// Could `s` end in "says:" or the like? A cheap necessary condition of the `says` pattern: the
+/// line ends in the last letter of one of its words (in any case), then optional white space, one
+/// optional colon and white space. Its ASCII case variants are s, d, e and t; any other
+/// character is left to the pattern.
+fn may_end_in_says(s: &str) -> bool {
+    let s = s.trim_end();
+    let s = s.strip_suffix(':').map_or(s, str::trim_end);
+    match s.chars().next_back() {
+        Some(c) if c.is_ascii() => matches!(c, 's' | 'S' | 'd' | 'D' | 'e' | 'E' | 't' | 'T'),
+        Some(_) => true,
+        None => false,
+    }
+}
+
 /// Measure one line. `low` is a scratch buffer (the lowercased line ends up in it).
 pub fn line_stats(line: &str, low: &mut String) -> Stats {
     let s = line.trim();
@@ -547,7 +568,8 @@ pub fn line_stats(line: &str, low: &mut String) -> Stats {
     let lows = low.as_str();
     let kw = t.kw.is_match(lows);
     let marker = weff <= 6.0 && !ends_sent && t.markers.is_match(lows);
-    let date_like = weff <= 12.0 && t.date.is_match(s);
+    // `\d` is a decimal digit, which `is_numeric` counts: no digit, no date.
+    let date_like = weff <= 12.0 && digits > 0 && if s.is_ascii() { &t.date_ascii } else { &t.date }.is_match(s);
     // "… says:" only looks at the end of the line.
     let tail_from = s.len().saturating_sub(24);
     let tail_from = (tail_from..s.len()).find(|&i| s.is_char_boundary(i)).unwrap_or(s.len());
@@ -572,7 +594,7 @@ pub fn line_stats(line: &str, low: &mut String) -> Stats {
         bullet: starts_with_bullet(s),
         marker,
         date_like,
-        says: t.says.is_match(&s[tail_from..]),
+        says: may_end_in_says(s) && t.says.is_match(&s[tail_from..]),
     }
 }
 
