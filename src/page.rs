@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use crate::segment::Features;
 pub use weights::{N1, N2, NA};
@@ -243,7 +243,7 @@ const MARKERS: &[&str] = &[
 
 struct Tables {
     /// The function words, each packed by [`pack8`] (all of them are at most 8 bytes long).
-    func: FxHashSet<u64>,
+    func: WordSet,
     kw: AhoCorasick,
     markers: AhoCorasick,
     /// [`DATE`] (Unicode `\d` and `\b`).
@@ -259,13 +259,56 @@ const DATE: &str = r"\b\d{1,2}:\d{2}\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b(19
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| Tables {
-        func: FUNC.split_whitespace().map(|w| pack8(w.as_bytes()).expect("function words fit in 8 bytes")).collect(),
+        func: WordSet::new(
+            FUNC.split_whitespace().map(|w| pack8(w.as_bytes()).expect("function words fit in 8 bytes")),
+        ),
         kw: AhoCorasick::new(KW).expect("keyword automaton"),
         markers: AhoCorasick::new(MARKERS).expect("marker automaton"),
         date: Regex::new(DATE).expect("date"),
         date_ascii: Regex::new(&format!("(?-u){DATE}")).expect("ASCII date"),
         says: Regex::new(r"(?i)(says|said|wrote|schreibt|dit|dice|disse|пишет)\s*:?\s*$").expect("says"),
     })
+}
+
+/// A set of packed words (never 0): open addressing, linear probing, a quarter full. Smaller and
+/// quicker to probe than a general hash set for these few short keys.
+struct WordSet {
+    slots: Vec<u64>,
+    shift: u32,
+}
+
+impl WordSet {
+    fn new(words: impl Iterator<Item = u64>) -> WordSet {
+        let words: Vec<u64> = words.collect();
+        let size = (4 * words.len()).next_power_of_two().max(2);
+        let mut set = WordSet { slots: vec![0; size], shift: 64 - size.trailing_zeros() };
+        for w in words {
+            let mut i = set.slot(w);
+            while set.slots[i] != 0 && set.slots[i] != w {
+                i = (i + 1) & (size - 1);
+            }
+            set.slots[i] = w;
+        }
+        set
+    }
+
+    /// The first slot of `w` (Fibonacci hashing: the top bits of a multiplication).
+    #[inline]
+    fn slot(&self, w: u64) -> usize {
+        (w.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn contains(&self, w: u64) -> bool {
+        let mut i = self.slot(w);
+        loop {
+            match self.slots[i] {
+                0 => return false,
+                s if s == w => return true,
+                _ => i = (i + 1) & (self.slots.len() - 1),
+            }
+        }
+    }
 }
 
 /// Up to 8 bytes as one integer (zero-padded: no word contains a NUL byte); `None` when longer.
@@ -296,7 +339,7 @@ fn is_function_word(tok: &str) -> bool {
         }
         u64::from_le_bytes(a)
     };
-    tables().func.contains(&key)
+    tables().func.contains(key)
 }
 
 // Character classes, as bits: what the per-character loop of [`line_stats`] asks of a character.
@@ -327,9 +370,32 @@ fn class_of(c: char) -> u16 {
         | bit(is_nospace(c), C_NOSPACE)
 }
 
-/// [`class_of`] of the ASCII characters (a test checks it against `class_of`).
-const ASCII_CLASS: [u16; 128] = {
-    let mut t = [0u16; 128];
+/// An ASCII white-space byte (as `char::is_whitespace` has it: not only `u8::is_ascii_whitespace`).
+#[inline]
+const fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+#[inline]
+const fn is_ascii_comma(b: u8) -> bool {
+    matches!(b, b',' | b';')
+}
+
+#[inline]
+const fn is_ascii_sent(b: u8) -> bool {
+    matches!(b, b'.' | b'!' | b'?')
+}
+
+/// A byte that continues a UTF-8 character.
+#[inline]
+const fn is_continuation(b: u8) -> bool {
+    matches!(b, 0x80..=0xBF)
+}
+
+/// [`class_of`] of the ASCII characters, by byte (a test checks it against `class_of`); the bytes
+/// of other characters get no class, which is right for the [`PLAIN`] characters.
+const BYTE_CLASS: [u16; 256] = {
+    let mut t = [0u16; 256];
     let mut i = 0;
     while i < 128 {
         let b = i as u8;
@@ -343,12 +409,18 @@ const ASCII_CLASS: [u16; 128] = {
         if b.is_ascii_uppercase() {
             k |= C_UPPER | C_ALPHA | C_WORD;
         }
+        if is_ascii_space(b) {
+            k |= C_SPACE;
+        }
+        if is_ascii_comma(b) {
+            k |= C_COMMA;
+        }
+        if is_ascii_sent(b) {
+            k |= C_SENT;
+        }
         k |= match b {
-            b'\t'..=b'\r' | b' ' => C_SPACE,
             b'_' => C_WORD,
-            b',' | b';' => C_COMMA,
             b'|' => C_PIPE,
-            b'.' | b'!' | b'?' => C_SENT,
             _ => 0,
         };
         t[i] = k;
@@ -360,9 +432,10 @@ const ASCII_CLASS: [u16; 128] = {
 /// The classes of a character: a table look-up for ASCII.
 #[inline]
 fn class(c: char) -> u16 {
-    match ASCII_CLASS.get(c as usize) {
-        Some(&k) => k,
-        None => class_of(c),
+    if c.is_ascii() {
+        BYTE_CLASS[c as usize]
+    } else {
+        class_of(c)
     }
 }
 
@@ -488,78 +561,177 @@ fn may_end_in_says(s: &str) -> bool {
     }
 }
 
+/// Characters other than ASCII that [`Counts::plain`] reads byte by byte: punctuation of no
+/// class, the only characters other than ASCII in most English lines.
+const PLAIN: [char; 7] = ['‘', '’', '“', '”', '–', '—', '…'];
+
+/// Character, word and token counts of a line: what [`line_stats`] gathers in one pass.
+#[derive(Debug, Default, PartialEq)]
+struct Counts {
+    /// Characters, no-space characters, numeric characters, commas, sentence marks.
+    n: u32,
+    ns: u32,
+    digits: u32,
+    commas: u32,
+    sent_marks: u32,
+    /// The last character is a sentence mark.
+    last_sent_mark: bool,
+    /// Some character is a pipe (or the like), lowercase, alphabetic.
+    pipes: bool,
+    has_lower: bool,
+    has_alpha: bool,
+    /// Space-separated words without no-space characters, and their characters.
+    latin_words: u32,
+    latin_chars: u32,
+    /// `\w+` tokens: all, not numeric, not numeric and capitalised, of ≤ 3 characters,
+    /// function words.
+    ntok: u32,
+    alpha_tok: u32,
+    cap_tok: u32,
+    short_tok: u32,
+    fw_tok: u32,
+}
+
+impl Counts {
+    /// Count one `\w+` token of `len` characters.
+    #[inline]
+    fn token(&mut self, tok: &str, len: u32, numeric: bool, cap: bool) {
+        self.ntok += 1;
+        if !numeric {
+            self.alpha_tok += 1;
+            self.cap_tok += u32::from(cap);
+        }
+        self.short_tok += u32::from(len <= 3);
+        if len <= 8 && is_function_word(tok) {
+            self.fw_tok += 1;
+        }
+    }
+
+    /// The counts of any line, character by character (the definition).
+    fn chars(s: &str) -> Counts {
+        let mut c = Counts::default();
+        let mut any = 0;
+        let (mut word_len, mut word_nospace, mut in_word) = (0u32, false, false);
+        let (mut in_tok, mut tok_start, mut tok_len, mut tok_numeric, mut tok_cap) = (false, 0, 0u32, true, false);
+        for (i, ch) in s.char_indices() {
+            let k = class(ch);
+            any |= k;
+            c.n += 1;
+            let nospace = k & C_NOSPACE != 0;
+            c.ns += u32::from(nospace);
+            c.digits += u32::from(k & C_NUMERIC != 0);
+            c.commas += u32::from(k & C_COMMA != 0);
+            c.last_sent_mark = k & C_SENT != 0;
+            c.sent_marks += u32::from(c.last_sent_mark);
+            // Space-separated words.
+            if k & C_SPACE != 0 {
+                if in_word && !word_nospace {
+                    c.latin_words += 1;
+                    c.latin_chars += word_len;
+                }
+                in_word = false;
+            } else {
+                if !in_word {
+                    in_word = true;
+                    word_len = 0;
+                    word_nospace = false;
+                }
+                word_len += 1;
+                word_nospace |= nospace;
+            }
+            // \w+ tokens.
+            if k & C_WORD != 0 {
+                if !in_tok {
+                    (in_tok, tok_start, tok_len, tok_numeric, tok_cap) = (true, i, 0, true, k & C_UPPER != 0);
+                }
+                tok_len += 1;
+                tok_numeric &= k & C_NUMERIC != 0;
+            } else if in_tok {
+                c.token(&s[tok_start..i], tok_len, tok_numeric, tok_cap);
+                in_tok = false;
+            }
+        }
+        if in_tok {
+            c.token(&s[tok_start..], tok_len, tok_numeric, tok_cap);
+        }
+        if in_word && !word_nospace {
+            c.latin_words += 1;
+            c.latin_chars += word_len;
+        }
+        (c.pipes, c.has_lower, c.has_alpha) = (any & C_PIPE != 0, any & C_LOWER != 0, any & C_ALPHA != 0);
+        c
+    }
+
+    /// The same counts of a line of ASCII and [`PLAIN`] characters, from its bytes: a few passes
+    /// the compiler vectorises, then a walk from token to token. The bytes of a `PLAIN`
+    /// character have no class; it counts once, by its first byte.
+    fn plain(s: &str) -> Counts {
+        let b = s.as_bytes();
+        // Sums of 0/1 over the bytes: loops the compiler vectorises.
+        let count = |f: fn(u8) -> bool| b.iter().map(|&x| u32::from(f(x))).sum::<u32>();
+        let any = |f: fn(u8) -> bool| b.iter().any(|&x| f(x));
+        let not_space = |x: u8| !is_ascii_space(x);
+        let mut c = Counts {
+            n: count(|x| !is_continuation(x)),
+            digits: count(|x| x.is_ascii_digit()),
+            commas: count(is_ascii_comma),
+            sent_marks: count(is_ascii_sent),
+            last_sent_mark: b.last().is_some_and(|&x| is_ascii_sent(x)),
+            pipes: any(|x| x == b'|'),
+            has_lower: any(|x| x.is_ascii_lowercase()),
+            has_alpha: any(|x| x.is_ascii_alphabetic()),
+            // No no-space characters: every word counts.
+            latin_words: u32::from(b.first().is_some_and(|&x| not_space(x)))
+                + b.windows(2).map(|w| u32::from(is_ascii_space(w[0]) & not_space(w[1]))).sum::<u32>(),
+            latin_chars: count(|x| !is_continuation(x) & !is_ascii_space(x)),
+            ..Counts::default()
+        };
+        let word = |x: u8| BYTE_CLASS[usize::from(x)] & C_WORD != 0;
+        let mut i = 0;
+        while let Some(at) = b[i..].iter().position(|&x| word(x)) {
+            let start = i + at;
+            let len = b[start..].iter().position(|&x| !word(x)).unwrap_or(b.len() - start);
+            let tok = &s[start..start + len];
+            let numeric = tok.bytes().all(|x| x.is_ascii_digit());
+            c.token(tok, len as u32, numeric, tok.as_bytes()[0].is_ascii_uppercase());
+            i = start + len;
+        }
+        c
+    }
+
+    /// The counts of a line: by bytes when it is plain, else by characters.
+    fn of(s: &str) -> Counts {
+        if s.chars().all(|c| c.is_ascii() || PLAIN.contains(&c)) {
+            Counts::plain(s)
+        } else {
+            Counts::chars(s)
+        }
+    }
+}
+
 /// Measure one line. `low` is a scratch buffer (the lowercased line ends up in it).
 pub fn line_stats(line: &str, low: &mut String) -> Stats {
     let s = line.trim();
     let t = tables();
     lowercase_into(s, low);
-    let (mut n, mut ns, mut digits, mut commas, mut sent_marks) = (0u32, 0u32, 0u32, 0u32, 0u32);
-    let (mut latin_words, mut latin_chars) = (0u32, 0u32);
-    let (mut word_len, mut word_nospace, mut in_word) = (0u32, false, false);
-    let (mut ntok, mut alpha_tok, mut cap_tok, mut short_tok, mut fw_tok) = (0u32, 0u32, 0u32, 0u32, 0u32);
-    let (mut tok_start, mut tok_len, mut tok_numeric, mut tok_cap) = (usize::MAX, 0u32, true, false);
-    let mut any = 0u16;
-    let mut last_sent_mark = false;
-    let mut end_token = |tok: &str, len: u32, numeric: bool, cap: bool| {
-        ntok += 1;
-        if !numeric {
-            alpha_tok += 1;
-            cap_tok += u32::from(cap);
-        }
-        short_tok += u32::from(len <= 3);
-        if len <= 8 && is_function_word(tok) {
-            fw_tok += 1;
-        }
-    };
-    for (i, c) in s.char_indices() {
-        let k = class(c);
-        any |= k;
-        n += 1;
-        let nospace = k & C_NOSPACE != 0;
-        ns += u32::from(nospace);
-        digits += u32::from(k & C_NUMERIC != 0);
-        commas += u32::from(k & C_COMMA != 0);
-        last_sent_mark = k & C_SENT != 0;
-        sent_marks += u32::from(last_sent_mark);
-        // Space-separated words.
-        if k & C_SPACE != 0 {
-            if in_word && !word_nospace {
-                latin_words += 1;
-                latin_chars += word_len;
-            }
-            in_word = false;
-        } else {
-            if !in_word {
-                in_word = true;
-                word_len = 0;
-                word_nospace = false;
-            }
-            word_len += 1;
-            word_nospace |= nospace;
-        }
-        // \w+ tokens (function words are looked up lowercased).
-        if k & C_WORD != 0 {
-            if tok_start == usize::MAX {
-                tok_start = i;
-                tok_len = 0;
-                tok_numeric = true;
-                tok_cap = k & C_UPPER != 0;
-            }
-            tok_len += 1;
-            tok_numeric &= k & C_NUMERIC != 0;
-        } else if tok_start != usize::MAX {
-            end_token(&s[tok_start..i], tok_len, tok_numeric, tok_cap);
-            tok_start = usize::MAX;
-        }
-    }
-    if tok_start != usize::MAX {
-        end_token(&s[tok_start..], tok_len, tok_numeric, tok_cap);
-    }
-    if in_word && !word_nospace {
-        latin_words += 1;
-        latin_chars += word_len;
-    }
-    let (pipes, has_lower, has_alpha) = (any & C_PIPE != 0, any & C_LOWER != 0, any & C_ALPHA != 0);
+    let Counts {
+        n,
+        ns,
+        digits,
+        commas,
+        sent_marks,
+        last_sent_mark,
+        pipes,
+        has_lower,
+        has_alpha,
+        latin_words,
+        latin_chars,
+        ntok,
+        alpha_tok,
+        cap_tok,
+        short_tok,
+        fw_tok,
+    } = Counts::of(s);
     let weff = (f64::from(latin_words) + f64::from(ns) / 2.0).max(1.0);
     let last = s.chars().rev().find(|&c| !is_closer(c));
     let ell = s.ends_with("...") || s.ends_with('…');
