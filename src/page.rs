@@ -342,6 +342,21 @@ fn is_function_word(tok: &str) -> bool {
     tables().func.contains(key)
 }
 
+/// The key of the ASCII `\w+` token `b[start..start + len]` (`len` ≤ 8) for a look-up among
+/// the function words: its bytes packed as [`pack8`] packs them, with the lowercase bit (0x20)
+/// set in each. That lowercases the letters and keeps the digits; `_` becomes 0x7F, which (like
+/// `_`) no function word has. One load when 8 bytes are there.
+#[inline]
+fn ascii_key(b: &[u8], start: usize, len: usize) -> u64 {
+    debug_assert!((1..=8).contains(&len));
+    let mask = u64::MAX >> (64 - 8 * len);
+    let bytes = match b.get(start..start + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        Some(w) => u64::from_le_bytes(w) & mask,
+        None => b[start..start + len].iter().rev().fold(0u64, |k, &x| (k << 8) | u64::from(x)),
+    };
+    bytes | (0x2020_2020_2020_2020 & mask)
+}
+
 // Character classes, as bits: what the per-character loop of [`line_stats`] asks of a character.
 const C_NUMERIC: u16 = 1 << 0;
 const C_LOWER: u16 = 1 << 1;
@@ -443,6 +458,11 @@ fn class(c: char) -> u16 {
 /// context-dependent) into `low`.
 fn lowercase_into(line: &str, low: &mut String) {
     low.clear();
+    if line.is_ascii() {
+        low.push_str(line);
+        low.make_ascii_lowercase();
+        return;
+    }
     let mut rest = line;
     while !rest.is_empty() {
         // A run of ASCII at once, then one other character.
@@ -593,16 +613,17 @@ struct Counts {
 }
 
 impl Counts {
-    /// Count one `\w+` token of `len` characters.
+    /// Count one `\w+` token of `len` characters; `fw` tells whether it is a function word (asked
+    /// only of tokens of at most 8 characters).
     #[inline]
-    fn token(&mut self, tok: &str, len: u32, numeric: bool, cap: bool) {
+    fn token(&mut self, len: u32, numeric: bool, cap: bool, fw: impl FnOnce() -> bool) {
         self.ntok += 1;
         if !numeric {
             self.alpha_tok += 1;
             self.cap_tok += u32::from(cap);
         }
         self.short_tok += u32::from(len <= 3);
-        if len <= 8 && is_function_word(tok) {
+        if len <= 8 && fw() {
             self.fw_tok += 1;
         }
     }
@@ -647,12 +668,12 @@ impl Counts {
                 tok_len += 1;
                 tok_numeric &= k & C_NUMERIC != 0;
             } else if in_tok {
-                c.token(&s[tok_start..i], tok_len, tok_numeric, tok_cap);
+                c.token(tok_len, tok_numeric, tok_cap, || is_function_word(&s[tok_start..i]));
                 in_tok = false;
             }
         }
         if in_tok {
-            c.token(&s[tok_start..], tok_len, tok_numeric, tok_cap);
+            c.token(tok_len, tok_numeric, tok_cap, || is_function_word(&s[tok_start..]));
         }
         if in_word && !word_nospace {
             c.latin_words += 1;
@@ -677,7 +698,7 @@ impl Counts {
             commas: count(is_ascii_comma),
             sent_marks: count(is_ascii_sent),
             last_sent_mark: b.last().is_some_and(|&x| is_ascii_sent(x)),
-            pipes: any(|x| x == b'|'),
+            pipes: memchr::memchr(b'|', b).is_some(),
             has_lower: any(|x| x.is_ascii_lowercase()),
             has_alpha: any(|x| x.is_ascii_alphabetic()),
             // No no-space characters: every word counts.
@@ -687,13 +708,14 @@ impl Counts {
             ..Counts::default()
         };
         let word = |x: u8| BYTE_CLASS[usize::from(x)] & C_WORD != 0;
+        let func = &tables().func;
         let mut i = 0;
         while let Some(at) = b[i..].iter().position(|&x| word(x)) {
             let start = i + at;
             let len = b[start..].iter().position(|&x| !word(x)).unwrap_or(b.len() - start);
-            let tok = &s[start..start + len];
-            let numeric = tok.bytes().all(|x| x.is_ascii_digit());
-            c.token(tok, len as u32, numeric, tok.as_bytes()[0].is_ascii_uppercase());
+            let tok = &b[start..start + len];
+            let numeric = tok.iter().all(u8::is_ascii_digit);
+            c.token(len as u32, numeric, tok[0].is_ascii_uppercase(), || func.contains(ascii_key(b, start, len)));
             i = start + len;
         }
         c
