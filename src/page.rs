@@ -18,11 +18,11 @@
 
 mod weights;
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
+use rustc_hash::FxHashMap;
 
 use crate::segment::Features;
 pub use weights::{N1, N2, NA};
@@ -242,22 +242,240 @@ const MARKERS: &[&str] = &[
 ];
 
 struct Tables {
-    func: std::collections::HashSet<&'static str>,
+    /// The function words, each packed by [`pack8`] (all of them are at most 8 bytes long).
+    func: WordSet,
     kw: AhoCorasick,
     markers: AhoCorasick,
+    /// [`DATE`] (Unicode `\d` and `\b`).
     date: Regex,
+    /// [`DATE`] without Unicode: the same matches on ASCII text, and no slow fallback for `\b`.
+    date_ascii: Regex,
     says: Regex,
 }
+
+/// A time, a numeric date or a year.
+const DATE: &str = r"\b\d{1,2}:\d{2}\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b(19|20)\d{2}\b";
 
 fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| Tables {
-        func: FUNC.split_whitespace().collect(),
+        func: WordSet::new(
+            FUNC.split_whitespace().map(|w| pack8(w.as_bytes()).expect("function words fit in 8 bytes")),
+        ),
         kw: AhoCorasick::new(KW).expect("keyword automaton"),
         markers: AhoCorasick::new(MARKERS).expect("marker automaton"),
-        date: Regex::new(r"\b\d{1,2}:\d{2}\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b|\b(19|20)\d{2}\b").expect("date"),
+        date: Regex::new(DATE).expect("date"),
+        date_ascii: Regex::new(&format!("(?-u){DATE}")).expect("ASCII date"),
         says: Regex::new(r"(?i)(says|said|wrote|schreibt|dit|dice|disse|пишет)\s*:?\s*$").expect("says"),
     })
+}
+
+/// A set of packed words (never 0): open addressing, linear probing, a quarter full. Smaller and
+/// quicker to probe than a general hash set for these few short keys.
+struct WordSet {
+    slots: Vec<u64>,
+    shift: u32,
+}
+
+impl WordSet {
+    fn new(words: impl Iterator<Item = u64>) -> WordSet {
+        let words: Vec<u64> = words.collect();
+        let size = (4 * words.len()).next_power_of_two().max(2);
+        let mut set = WordSet { slots: vec![0; size], shift: 64 - size.trailing_zeros() };
+        for w in words {
+            let mut i = set.slot(w);
+            while set.slots[i] != 0 && set.slots[i] != w {
+                i = (i + 1) & (size - 1);
+            }
+            set.slots[i] = w;
+        }
+        set
+    }
+
+    /// The first slot of `w` (Fibonacci hashing: the top bits of a multiplication).
+    #[inline]
+    fn slot(&self, w: u64) -> usize {
+        (w.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn contains(&self, w: u64) -> bool {
+        let mut i = self.slot(w);
+        loop {
+            match self.slots[i] {
+                0 => return false,
+                s if s == w => return true,
+                _ => i = (i + 1) & (self.slots.len() - 1),
+            }
+        }
+    }
+}
+
+/// Up to 8 bytes as one integer (zero-padded: no word contains a NUL byte); `None` when longer.
+#[inline]
+fn pack8(b: &[u8]) -> Option<u64> {
+    let mut a = [0u8; 8];
+    a.get_mut(..b.len())?.copy_from_slice(b);
+    Some(u64::from_le_bytes(a))
+}
+
+/// Is the `\w+` token `tok` a function word once lowercased (character by character)? The
+/// lowercased token is packed as [`pack8`] packs the function words.
+#[inline]
+fn is_function_word(tok: &str) -> bool {
+    // Lowercased, a function word fits in 8 bytes.
+    let key = if tok.is_ascii() {
+        if tok.len() > 8 {
+            return false;
+        }
+        // Packed in a register (byte stores then a wide load would stall).
+        tok.bytes().rev().fold(0u64, |k, b| (k << 8) | u64::from(b.to_ascii_lowercase()))
+    } else {
+        let (mut a, mut len) = ([0u8; 8], 0);
+        for l in tok.chars().flat_map(char::to_lowercase) {
+            let Some(dst) = a.get_mut(len..len + l.len_utf8()) else { return false };
+            l.encode_utf8(dst);
+            len += l.len_utf8();
+        }
+        u64::from_le_bytes(a)
+    };
+    tables().func.contains(key)
+}
+
+/// The key of the ASCII `\w+` token `b[start..start + len]` (`len` ≤ 8) for a look-up among
+/// the function words: its bytes packed as [`pack8`] packs them, with the lowercase bit (0x20)
+/// set in each. That lowercases the letters and keeps the digits; `_` becomes 0x7F, which (like
+/// `_`) no function word has. One load when 8 bytes are there.
+#[inline]
+fn ascii_key(b: &[u8], start: usize, len: usize) -> u64 {
+    debug_assert!((1..=8).contains(&len));
+    let mask = u64::MAX >> (64 - 8 * len);
+    let bytes = match b.get(start..start + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        Some(w) => u64::from_le_bytes(w) & mask,
+        None => b[start..start + len].iter().rev().fold(0u64, |k, &x| (k << 8) | u64::from(x)),
+    };
+    bytes | (0x2020_2020_2020_2020 & mask)
+}
+
+// Character classes, as bits: what the per-character loop of [`line_stats`] asks of a character.
+const C_NUMERIC: u16 = 1 << 0;
+const C_LOWER: u16 = 1 << 1;
+const C_UPPER: u16 = 1 << 2;
+const C_ALPHA: u16 = 1 << 3;
+const C_SPACE: u16 = 1 << 4;
+/// `\w`: alphanumeric or `_`.
+const C_WORD: u16 = 1 << 5;
+const C_COMMA: u16 = 1 << 6;
+const C_PIPE: u16 = 1 << 7;
+const C_SENT: u16 = 1 << 8;
+const C_NOSPACE: u16 = 1 << 9;
+
+/// The classes of any character (the definition; [`class`] looks ASCII up in a table).
+fn class_of(c: char) -> u16 {
+    let bit = |b: bool, k: u16| if b { k } else { 0 };
+    bit(c.is_numeric(), C_NUMERIC)
+        | bit(c.is_lowercase(), C_LOWER)
+        | bit(c.is_uppercase(), C_UPPER)
+        | bit(c.is_alphabetic(), C_ALPHA)
+        | bit(c.is_whitespace(), C_SPACE)
+        | bit(is_word_char(c), C_WORD)
+        | bit(matches!(c, ',' | '，' | '、' | ';' | '；'), C_COMMA)
+        | bit(matches!(c, '|' | '•' | '·' | '»' | '›'), C_PIPE)
+        | bit(matches!(c, '.' | '!' | '?' | '。' | '！' | '？'), C_SENT)
+        | bit(is_nospace(c), C_NOSPACE)
+}
+
+/// An ASCII white-space byte (as `char::is_whitespace` has it: not only `u8::is_ascii_whitespace`).
+#[inline]
+const fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+#[inline]
+const fn is_ascii_comma(b: u8) -> bool {
+    matches!(b, b',' | b';')
+}
+
+#[inline]
+const fn is_ascii_sent(b: u8) -> bool {
+    matches!(b, b'.' | b'!' | b'?')
+}
+
+/// A byte that continues a UTF-8 character.
+#[inline]
+const fn is_continuation(b: u8) -> bool {
+    matches!(b, 0x80..=0xBF)
+}
+
+/// [`class_of`] of the ASCII characters, by byte (a test checks it against `class_of`); the bytes
+/// of other characters get no class, which is right for the [`PLAIN`] characters.
+const BYTE_CLASS: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < 128 {
+        let b = i as u8;
+        let mut k = 0;
+        if b.is_ascii_digit() {
+            k |= C_NUMERIC | C_WORD;
+        }
+        if b.is_ascii_lowercase() {
+            k |= C_LOWER | C_ALPHA | C_WORD;
+        }
+        if b.is_ascii_uppercase() {
+            k |= C_UPPER | C_ALPHA | C_WORD;
+        }
+        if is_ascii_space(b) {
+            k |= C_SPACE;
+        }
+        if is_ascii_comma(b) {
+            k |= C_COMMA;
+        }
+        if is_ascii_sent(b) {
+            k |= C_SENT;
+        }
+        k |= match b {
+            b'_' => C_WORD,
+            b'|' => C_PIPE,
+            _ => 0,
+        };
+        t[i] = k;
+        i += 1;
+    }
+    t
+};
+
+/// The classes of a character: a table look-up for ASCII.
+#[inline]
+fn class(c: char) -> u16 {
+    if c.is_ascii() {
+        BYTE_CLASS[c as usize]
+    } else {
+        class_of(c)
+    }
+}
+
+/// `line` lowercased character by character (not `str::to_lowercase`, whose final sigma is
+/// context-dependent) into `low`.
+fn lowercase_into(line: &str, low: &mut String) {
+    low.clear();
+    if line.is_ascii() {
+        low.push_str(line);
+        low.make_ascii_lowercase();
+        return;
+    }
+    let mut rest = line;
+    while !rest.is_empty() {
+        // A run of ASCII at once, then one other character.
+        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        let from = low.len();
+        low.push_str(&rest[..ascii]);
+        low[from..].make_ascii_lowercase();
+        rest = &rest[ascii..];
+        if let Some(c) = rest.chars().next() {
+            low.extend(c.to_lowercase());
+            rest = &rest[c.len_utf8()..];
+        }
+    }
 }
 
 /// Characters of scripts written without spaces (a character counts as half a word).
@@ -349,102 +567,193 @@ fn starts_with_bullet(s: &str) -> bool {
     false
 }
 
+/// Could `s` end in "says:" or the like? A cheap necessary condition of the `says` pattern: the
+/// line ends in the last letter of one of its words (in any case), then optional white space, one
+/// optional colon and white space. Its ASCII case variants are s, d, e and t; any other
+/// character is left to the pattern.
+fn may_end_in_says(s: &str) -> bool {
+    let s = s.trim_end();
+    let s = s.strip_suffix(':').map_or(s, str::trim_end);
+    match s.chars().next_back() {
+        Some(c) if c.is_ascii() => matches!(c, 's' | 'S' | 'd' | 'D' | 'e' | 'E' | 't' | 'T'),
+        Some(_) => true,
+        None => false,
+    }
+}
+
+/// Characters other than ASCII that [`Counts::plain`] reads byte by byte: punctuation of no
+/// class, the only characters other than ASCII in most English lines.
+const PLAIN: [char; 7] = ['‘', '’', '“', '”', '–', '—', '…'];
+
+/// Character, word and token counts of a line: what [`line_stats`] gathers in one pass.
+#[derive(Debug, Default, PartialEq)]
+struct Counts {
+    /// Characters, no-space characters, numeric characters, commas, sentence marks.
+    n: u32,
+    ns: u32,
+    digits: u32,
+    commas: u32,
+    sent_marks: u32,
+    /// The last character is a sentence mark.
+    last_sent_mark: bool,
+    /// Some character is a pipe (or the like), lowercase, alphabetic.
+    pipes: bool,
+    has_lower: bool,
+    has_alpha: bool,
+    /// Space-separated words without no-space characters, and their characters.
+    latin_words: u32,
+    latin_chars: u32,
+    /// `\w+` tokens: all, not numeric, not numeric and capitalised, of ≤ 3 characters,
+    /// function words.
+    ntok: u32,
+    alpha_tok: u32,
+    cap_tok: u32,
+    short_tok: u32,
+    fw_tok: u32,
+}
+
+impl Counts {
+    /// Count one `\w+` token of `len` characters; `fw` tells whether it is a function word (asked
+    /// only of tokens of at most 8 characters).
+    #[inline]
+    fn token(&mut self, len: u32, numeric: bool, cap: bool, fw: impl FnOnce() -> bool) {
+        self.ntok += 1;
+        if !numeric {
+            self.alpha_tok += 1;
+            self.cap_tok += u32::from(cap);
+        }
+        self.short_tok += u32::from(len <= 3);
+        if len <= 8 && fw() {
+            self.fw_tok += 1;
+        }
+    }
+
+    /// The counts of any line, character by character (the definition).
+    fn chars(s: &str) -> Counts {
+        let mut c = Counts::default();
+        let mut any = 0;
+        let (mut word_len, mut word_nospace, mut in_word) = (0u32, false, false);
+        let (mut in_tok, mut tok_start, mut tok_len, mut tok_numeric, mut tok_cap) = (false, 0, 0u32, true, false);
+        for (i, ch) in s.char_indices() {
+            let k = class(ch);
+            any |= k;
+            c.n += 1;
+            let nospace = k & C_NOSPACE != 0;
+            c.ns += u32::from(nospace);
+            c.digits += u32::from(k & C_NUMERIC != 0);
+            c.commas += u32::from(k & C_COMMA != 0);
+            c.last_sent_mark = k & C_SENT != 0;
+            c.sent_marks += u32::from(c.last_sent_mark);
+            // Space-separated words.
+            if k & C_SPACE != 0 {
+                if in_word && !word_nospace {
+                    c.latin_words += 1;
+                    c.latin_chars += word_len;
+                }
+                in_word = false;
+            } else {
+                if !in_word {
+                    in_word = true;
+                    word_len = 0;
+                    word_nospace = false;
+                }
+                word_len += 1;
+                word_nospace |= nospace;
+            }
+            // \w+ tokens.
+            if k & C_WORD != 0 {
+                if !in_tok {
+                    (in_tok, tok_start, tok_len, tok_numeric, tok_cap) = (true, i, 0, true, k & C_UPPER != 0);
+                }
+                tok_len += 1;
+                tok_numeric &= k & C_NUMERIC != 0;
+            } else if in_tok {
+                c.token(tok_len, tok_numeric, tok_cap, || is_function_word(&s[tok_start..i]));
+                in_tok = false;
+            }
+        }
+        if in_tok {
+            c.token(tok_len, tok_numeric, tok_cap, || is_function_word(&s[tok_start..]));
+        }
+        if in_word && !word_nospace {
+            c.latin_words += 1;
+            c.latin_chars += word_len;
+        }
+        (c.pipes, c.has_lower, c.has_alpha) = (any & C_PIPE != 0, any & C_LOWER != 0, any & C_ALPHA != 0);
+        c
+    }
+
+    /// The same counts of a line of ASCII and [`PLAIN`] characters, from its bytes: a few passes
+    /// the compiler vectorises, then a walk from token to token. The bytes of a `PLAIN`
+    /// character have no class; it counts once, by its first byte.
+    fn plain(s: &str) -> Counts {
+        let b = s.as_bytes();
+        // Sums of 0/1 over the bytes: loops the compiler vectorises.
+        let count = |f: fn(u8) -> bool| b.iter().map(|&x| u32::from(f(x))).sum::<u32>();
+        let any = |f: fn(u8) -> bool| b.iter().any(|&x| f(x));
+        let not_space = |x: u8| !is_ascii_space(x);
+        let mut c = Counts {
+            n: count(|x| !is_continuation(x)),
+            digits: count(|x| x.is_ascii_digit()),
+            commas: count(is_ascii_comma),
+            sent_marks: count(is_ascii_sent),
+            last_sent_mark: b.last().is_some_and(|&x| is_ascii_sent(x)),
+            pipes: memchr::memchr(b'|', b).is_some(),
+            has_lower: any(|x| x.is_ascii_lowercase()),
+            has_alpha: any(|x| x.is_ascii_alphabetic()),
+            // No no-space characters: every word counts.
+            latin_words: u32::from(b.first().is_some_and(|&x| not_space(x)))
+                + b.windows(2).map(|w| u32::from(is_ascii_space(w[0]) & not_space(w[1]))).sum::<u32>(),
+            latin_chars: count(|x| !is_continuation(x) & !is_ascii_space(x)),
+            ..Counts::default()
+        };
+        let word = |x: u8| BYTE_CLASS[usize::from(x)] & C_WORD != 0;
+        let func = &tables().func;
+        let mut i = 0;
+        while let Some(at) = b[i..].iter().position(|&x| word(x)) {
+            let start = i + at;
+            let len = b[start..].iter().position(|&x| !word(x)).unwrap_or(b.len() - start);
+            let tok = &b[start..start + len];
+            let numeric = tok.iter().all(u8::is_ascii_digit);
+            c.token(len as u32, numeric, tok[0].is_ascii_uppercase(), || func.contains(ascii_key(b, start, len)));
+            i = start + len;
+        }
+        c
+    }
+
+    /// The counts of a line: by bytes when it is plain, else by characters.
+    fn of(s: &str) -> Counts {
+        if s.chars().all(|c| c.is_ascii() || PLAIN.contains(&c)) {
+            Counts::plain(s)
+        } else {
+            Counts::chars(s)
+        }
+    }
+}
+
 /// Measure one line. `low` is a scratch buffer (the lowercased line ends up in it).
 pub fn line_stats(line: &str, low: &mut String) -> Stats {
     let s = line.trim();
     let t = tables();
-    low.clear();
-    let (mut n, mut ns, mut digits, mut commas, mut sent_marks) = (0u32, 0u32, 0u32, 0u32, 0u32);
-    let (mut words, mut latin_words, mut latin_chars) = (0u32, 0u32, 0u32);
-    let (mut word_len, mut word_nospace, mut in_word) = (0u32, false, false);
-    let (mut ntok, mut alpha_tok, mut cap_tok, mut short_tok, mut fw_tok) = (0u32, 0u32, 0u32, 0u32, 0u32);
-    let (mut tok_start, mut tok_len, mut tok_numeric, mut tok_cap) = (usize::MAX, 0u32, true, false);
-    let (mut pipes, mut has_lower, mut has_alpha) = (false, false, false);
-    let mut last_sent_mark = false;
-    let mut end_token = |low: &str, start: usize, len: u32, numeric: bool, cap: bool| {
-        ntok += 1;
-        if !numeric {
-            alpha_tok += 1;
-            cap_tok += u32::from(cap);
-        }
-        short_tok += u32::from(len <= 3);
-        if len <= 8 && t.func.contains(&low[start..]) {
-            fw_tok += 1;
-        }
-    };
-    for c in s.chars() {
-        n += 1;
-        let nospace = is_nospace(c);
-        ns += u32::from(nospace);
-        if c.is_numeric() {
-            digits += 1;
-        }
-        if c.is_lowercase() {
-            has_lower = true;
-        }
-        if c.is_alphabetic() {
-            has_alpha = true;
-        }
-        match c {
-            ',' | '，' | '、' | ';' | '；' => commas += 1,
-            '|' | '•' | '·' | '»' | '›' => pipes = true,
-            _ => {}
-        }
-        last_sent_mark = matches!(c, '.' | '!' | '?' | '。' | '！' | '？');
-        sent_marks += u32::from(last_sent_mark);
-        // Space-separated words.
-        if c.is_whitespace() {
-            if in_word {
-                words += 1;
-                if !word_nospace {
-                    latin_words += 1;
-                    latin_chars += word_len;
-                }
-            }
-            in_word = false;
-        } else {
-            if !in_word {
-                in_word = true;
-                word_len = 0;
-                word_nospace = false;
-            }
-            word_len += 1;
-            word_nospace |= nospace;
-        }
-        // \w+ tokens, lowercased into `low` to look up function words.
-        if is_word_char(c) {
-            if tok_start == usize::MAX {
-                tok_start = low.len();
-                tok_len = 0;
-                tok_numeric = true;
-                tok_cap = c.is_uppercase();
-            }
-            tok_len += 1;
-            tok_numeric &= c.is_numeric();
-            for l in c.to_lowercase() {
-                low.push(l);
-            }
-        } else {
-            if tok_start != usize::MAX {
-                end_token(low.as_str(), tok_start, tok_len, tok_numeric, tok_cap);
-                tok_start = usize::MAX;
-            }
-            for l in c.to_lowercase() {
-                low.push(l);
-            }
-        }
-    }
-    if tok_start != usize::MAX {
-        end_token(low.as_str(), tok_start, tok_len, tok_numeric, tok_cap);
-    }
-    if in_word {
-        words += 1;
-        if !word_nospace {
-            latin_words += 1;
-            latin_chars += word_len;
-        }
-    }
-    let _ = words;
+    lowercase_into(s, low);
+    let Counts {
+        n,
+        ns,
+        digits,
+        commas,
+        sent_marks,
+        last_sent_mark,
+        pipes,
+        has_lower,
+        has_alpha,
+        latin_words,
+        latin_chars,
+        ntok,
+        alpha_tok,
+        cap_tok,
+        short_tok,
+        fw_tok,
+    } = Counts::of(s);
     let weff = (f64::from(latin_words) + f64::from(ns) / 2.0).max(1.0);
     let last = s.chars().rev().find(|&c| !is_closer(c));
     let ell = s.ends_with("...") || s.ends_with('…');
@@ -453,7 +762,8 @@ pub fn line_stats(line: &str, low: &mut String) -> Stats {
     let lows = low.as_str();
     let kw = t.kw.is_match(lows);
     let marker = weff <= 6.0 && !ends_sent && t.markers.is_match(lows);
-    let date_like = weff <= 12.0 && t.date.is_match(s);
+    // `\d` is a decimal digit, which `is_numeric` counts: no digit, no date.
+    let date_like = weff <= 12.0 && digits > 0 && if s.is_ascii() { &t.date_ascii } else { &t.date }.is_match(s);
     // "… says:" only looks at the end of the line.
     let tail_from = s.len().saturating_sub(24);
     let tail_from = (tail_from..s.len()).find(|&i| s.is_char_boundary(i)).unwrap_or(s.len());
@@ -478,7 +788,7 @@ pub fn line_stats(line: &str, low: &mut String) -> Stats {
         bullet: starts_with_bullet(s),
         marker,
         date_like,
-        says: t.says.is_match(&s[tail_from..]),
+        says: may_end_in_says(s) && t.says.is_match(&s[tail_from..]),
     }
 }
 
@@ -554,9 +864,18 @@ pub fn analyse(lines: &[PageLine<'_>]) -> Analysis {
     if m == 0 {
         return Analysis { stats, x1 };
     }
-    let mut counts: HashMap<&str, u32> = HashMap::with_capacity(m);
-    for l in lines {
-        *counts.entry(l.text.trim()).or_insert(0) += 1;
+    // Lines seen more than once on the page: each distinct line gets an id, the ids a count.
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::with_capacity_and_hasher(m, Default::default());
+    let line_id: Vec<u32> = lines
+        .iter()
+        .map(|l| {
+            let next = ids.len() as u32;
+            *ids.entry(l.text.trim()).or_insert(next)
+        })
+        .collect();
+    let mut counts = vec![0u32; ids.len()];
+    for &id in &line_id {
+        counts[id as usize] += 1;
     }
     let good: Vec<f64> = stats.iter().map(|s| flag(s.good())).collect();
     let gw = |k: usize| if stats[k].good() { stats[k].weff } else { 0.0 };
@@ -623,7 +942,7 @@ pub fn analyse(lines: &[PageLine<'_>]) -> Analysis {
             flag(s.url),
             flag(s.upper),
             flag(s.bullet),
-            flag(counts.get(l.text.trim()).copied().unwrap_or(1) > 1),
+            flag(counts[line_id[k] as usize] > 1),
             k as f64 / mf,
             cum_w / tot_w,
             cum,

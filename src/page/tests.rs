@@ -218,3 +218,76 @@ fn export() {
     assert!(probs.is_empty() || at == probs.len(), "probabilities do not match the lines");
     std::fs::write(env("DECHAFF_PAGE_OUT"), out).unwrap();
 }
+
+#[test]
+fn ascii_class_table_matches_the_definition() {
+    for b in 0u8..128 {
+        assert_eq!(BYTE_CLASS[b as usize], class_of(b as char), "byte {b:#x}");
+    }
+    for c in PLAIN {
+        assert_eq!(class_of(c), 0, "{c}");
+    }
+}
+
+#[test]
+fn function_words_are_looked_up_lowercased() {
+    for w in FUNC.split_whitespace() {
+        assert!(is_function_word(w), "{w}");
+        assert!(is_function_word(&w.to_uppercase()), "{w}");
+    }
+    assert!(!is_function_word("thesis") && !is_function_word("_the") && !is_function_word("Überhaupt"));
+    // The Kelvin sign lowercases to an ASCII k.
+    assert!(is_function_word("\u{212a}e"));
+}
+
+#[test]
+fn plain_lines_count_as_by_characters() {
+    let pieces = [
+        "The",
+        " ",
+        "cat",
+        "  ",
+        "\t",
+        "\u{b}",
+        "sat,",
+        "on;",
+        "the",
+        "MAT.",
+        "Is",
+        "it?",
+        "Yes!",
+        "|",
+        "x_y",
+        "_",
+        "2024",
+        "12:30",
+        "a1",
+        "ÉTÉ",
+        "’",
+        "“",
+        "”",
+        "‘",
+        "–",
+        "—",
+        "…",
+        "don’t",
+        "“Hello”",
+        "of",
+        "Of",
+        "und",
+        "de",
+    ];
+    let mut rng: u64 = 0x2545_F491_4F6C_DD1D;
+    for _ in 0..5000 {
+        let mut s = String::new();
+        for _ in 0..rng % 12 {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            s.push_str(pieces[(rng % pieces.len() as u64) as usize]);
+        }
+        if s.chars().all(|c| c.is_ascii() || PLAIN.contains(&c)) {
+            assert_eq!(Counts::plain(&s), Counts::chars(&s), "{s:?}");
+        }
+    }
+}
