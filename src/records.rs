@@ -79,7 +79,7 @@ pub struct BlockOutput {
 }
 
 /// Bytes of lines per parallel task: enough to amortise the task, small enough to balance threads.
-const CHUNK_BYTES: usize = 256 << 10;
+const CHUNK_BYTES: usize = 64 << 10;
 /// Nesting deeper than this goes to the fallback (the Python path has its own limits there).
 const MAX_DEPTH: usize = 64;
 

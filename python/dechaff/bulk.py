@@ -276,7 +276,7 @@ class BulkOptions:
     #: JSONL in, JSONL out, report in a field: clean whole blocks of lines in Rust (same output).
     #: ``DECHAFF_FAST_PATH=0`` turns it off (to compare with the general path).
     fast_path: bool = field(default_factory=lambda: os.environ.get("DECHAFF_FAST_PATH", "1") != "0")
-    block_bytes: int = 4 << 20
+    block_bytes: int = 1 << 20
 
     def read_options(self) -> ReadOptions:
         """The reader's view of these options."""
