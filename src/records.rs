@@ -436,20 +436,28 @@ impl Parser<'_> {
         (self.peek()? == c).then(|| self.i += 1)
     }
 
-    /// An object at `depth`; `level` is how many parts of the text path lead here (None: off the path).
-    fn object(&mut self, depth: usize, level: Option<usize>, path: &Path<'_>, report_field: &str) -> Option<()> {
+    /// Open an object or array at `depth` (copying `open`); true when it is empty, closed as well.
+    fn open(&mut self, depth: usize, open: u8, close: u8) -> Option<bool> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.eat(b'{')?;
-        self.out.push(b'{');
-        let mut keys: Vec<String> = Vec::new();
+        self.eat(open)?;
+        self.out.push(open);
         self.ws();
-        if self.peek()? == b'}' {
+        if self.peek()? == close {
             self.i += 1;
-            self.out.push(b'}');
+            self.out.push(close);
+            return Some(true);
+        }
+        Some(false)
+    }
+
+    /// An object at `depth`; `level` is how many parts of the text path lead here (None: off the path).
+    fn object(&mut self, depth: usize, level: Option<usize>, path: &Path<'_>, report_field: &str) -> Option<()> {
+        if self.open(depth, b'{', b'}')? {
             return Some(());
         }
+        let mut keys: Vec<String> = Vec::new();
         loop {
             self.ws();
             if self.peek()? != b'"' {
@@ -527,15 +535,7 @@ impl Parser<'_> {
         match self.peek()? {
             b'{' => self.object(depth, level, path, report_field),
             b'[' => {
-                if depth > MAX_DEPTH {
-                    return None;
-                }
-                self.i += 1;
-                self.out.push(b'[');
-                self.ws();
-                if self.peek()? == b']' {
-                    self.i += 1;
-                    self.out.push(b']');
+                if self.open(depth, b'[', b']')? {
                     return Some(());
                 }
                 loop {
