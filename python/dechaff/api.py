@@ -66,28 +66,36 @@ class CleanResult:
         mode: str = "article",
         lang: str | None = None,
     ) -> None:
-        _init = object.__setattr__
-        _init(self, "text", text)
-        _init(self, "_normalized", normalized)
-        _init(self, "_removals", tuple(removals))
-        _init(self, "_details", None)
-        _init(self, "metadata", {} if metadata is None else metadata)
-        _init(self, "mode", mode)
-        _init(self, "lang", lang)
+        self._fill(text, normalized, tuple(removals), None, {} if metadata is None else metadata, mode, lang)
 
     @classmethod
     def _from_engine(cls, raw: _core.Result, metadata: dict[str, Any], mode: str) -> CleanResult:
         """A result whose ``normalized`` and ``removals`` stay in the engine until read."""
         self = cls.__new__(cls)
-        _init = object.__setattr__
-        _init(self, "text", raw.text)
-        _init(self, "_normalized", None)
-        _init(self, "_removals", None)
-        _init(self, "_details", raw)
-        _init(self, "metadata", metadata)
-        _init(self, "mode", mode)
-        _init(self, "lang", raw.lang)
+        self._fill(raw.text, None, None, raw, metadata, mode, raw.lang)
         return self
+
+    def _fill(
+        self,
+        text: str,
+        normalized: str | None,
+        removals: tuple[Removal, ...] | None,
+        details: _core.Result | None,
+        metadata: dict[str, Any],
+        mode: str,
+        lang: str | None,
+    ) -> None:
+        """Set every slot once (the class is immutable afterwards)."""
+        for name, value in (
+            ("text", text),
+            ("_normalized", normalized),
+            ("_removals", removals),
+            ("_details", details),
+            ("metadata", metadata),
+            ("mode", mode),
+            ("lang", lang),
+        ):
+            object.__setattr__(self, name, value)
 
     @property
     def normalized(self) -> str:
