@@ -115,6 +115,35 @@ def test_pipelined_batch_equals_single() -> None:
         assert c.clean_batch(docs, threads=threads) == singles
 
 
+def _utf8_path(engine: object, docs: list[str]) -> list[str]:
+    """Clean texts through the JSONL path: UTF-8 bytes in and out, no Python string storage."""
+    import json
+
+    block = "".join(json.dumps({"text": d}, ensure_ascii=False) + "\n" for d in docs).encode()
+    out, fallbacks, _, _ = engine.clean_jsonl(block, "text", "dechaff", 1, "article")  # type: ignore[attr-defined]
+    assert fallbacks == []
+    return [json.loads(line)["text"] for line in out.decode().splitlines()]
+
+
+def test_every_string_width_matches_the_utf8_path() -> None:
+    # CPython stores a str at 1 (ASCII, Latin-1), 2 or 4 bytes per character. Through every
+    # entry point, each width in and out must give what the UTF-8-only JSONL path gives.
+    tails = ["plain", "caf\xe9 \xff", "\u201cquoted\u201d \u2014 \u0420\u0443\u0441", "emoji \U0001f600 \u4e2d"]
+    docs = [f"date 2023-04-02 {BODY} {t}\n\nTweet\n\n{t} {BODY}" for t in tails]
+    docs += [f"{t} only, a short line\n\nShare this article" for t in tails]
+    docs += ["", "\u1100\u1161 composes to one syllable above its parts", "\x00\x7f\x80 " + BODY]
+    engine = Cleaner()._engine
+    expected = _utf8_path(engine, docs)
+    widths = {max(map(ord, d), default=0).bit_length() for d in expected}
+    assert widths >= {7, 8, 16, 17}  # ASCII, Latin-1, two- and four-byte output all occur
+    singles = [engine.clean(d, "article").text for d in docs]
+    assert singles == expected  # CPython's == also compares the storage width: canonical strings
+    assert engine.clean_texts(docs, 1, "article") == expected
+    many = docs * 3000  # several chunks: the pipelined batch
+    for threads in (1, 2):
+        assert [r.text for r in engine.clean_batch(many, threads, "article")] == expected * 3000
+
+
 def test_lazy_result_fields_equal_eager_ones() -> None:
     import pickle
 
