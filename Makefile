@@ -10,7 +10,7 @@ RUST_SRC := $(shell find src -name '*.rs') Cargo.toml
 PY_SRC := $(shell find python -name '*.py' -o -name '*.pyi' -o -name '*.toml')
 
 .DEFAULT_GOAL := help
-.PHONY: help venv build dev demo test test-rust test-python lint format bench bench-rust bench-html bench-cli fuzz-smoke clean
+.PHONY: help venv build dev demo test test-rust test-python lint format bench bench-rust bench-html bench-cli bench-scaling fuzz-smoke clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
@@ -75,6 +75,10 @@ bench: build ## Quality tables (text, page, languages; need ../shared/bench), th
 	$(PIP) install --quiet ahocorasick-rs
 	$(PY) benchmarks/bench_speed.py
 	$(MAKE) bench-rust
+	$(MAKE) bench-scaling
+
+bench-scaling: venv ## What two cores give here: the engine on 1 and 2 threads beside two separate processes (~2 min)
+	$(PY) benchmarks/bench_scaling.py
 
 bench-rust: ## Criterion benches per engine stage, in MB/s of input (benches/stages.rs; about a minute)
 	cargo bench --bench stages
