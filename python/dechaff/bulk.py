@@ -766,9 +766,12 @@ class BulkRun:
         opts = self.opts
         proc = self.processor
         engine = self.cleaner._engine
+        # With several workers two blocks share the engine's ``workers`` rayon threads, so that they
+        # keep working while a block's serial steps run (splitting it into lines, joining the
+        # parts); with one worker, one block at a time on this worker alone.
+        engine_blocks = 2 if proc.workers != 1 else 1
         if self._block_pool is None:
-            # one block at a time (on ``workers`` rayon threads), so ``--workers`` bounds the engine threads
-            self._block_pool = ThreadPoolExecutor(1, thread_name_prefix="dechaff-block")
+            self._block_pool = ThreadPoolExecutor(engine_blocks, thread_name_prefix="dechaff-block")
         pool = self._block_pool
         inflight: deque[tuple[JsonlBlock, Future[Any]]] = deque()
         last = 0
@@ -797,7 +800,7 @@ class BulkRun:
                     proc.engine_mode,
                 )
                 inflight.append((ev, fut))
-                if len(inflight) > 1:  # one block in the engine while the one before is written
+                if len(inflight) > engine_blocks:  # blocks in the engine while the one before is written
                     finish_one()
             while inflight:
                 finish_one()
