@@ -327,7 +327,8 @@ impl PyEngine {
 
     /// Clean a block of JSON lines (bulk CLI fast path): returns (output lines, fallback lines as
     /// (line index, start, end, output position), (written, bytes in, changed, emptied, chars before,
-    /// chars after), [(rule, category, removals, chars)]). See `records::clean_jsonl_block`.
+    /// chars after), [(rule, category, removals, chars)], [(language, records)]). See
+    /// `records::clean_jsonl_block`.
     #[pyo3(signature = (block, text_field="text", report_field="dechaff", threads=0, mode="article"))]
     #[allow(clippy::type_complexity)]
     fn clean_jsonl<'py>(
@@ -343,6 +344,7 @@ impl PyEngine {
         Vec<(usize, usize, usize, usize)>,
         (u64, u64, u64, u64, u64, u64),
         Vec<(String, String, u64, u64)>,
+        Vec<(String, u64)>,
     )> {
         use crate::records::{clean_jsonl_block, JsonlOptions};
         let opts =
@@ -355,6 +357,7 @@ impl PyEngine {
             r.fallbacks.iter().map(|f| (f.line, f.start, f.end, f.at)).collect(),
             (s.written, s.bytes_in, s.changed, s.emptied, s.chars_before, s.chars_after),
             s.rules.into_iter().map(|c| (c.rule, c.category, c.removals, c.chars)).collect(),
+            s.langs,
         ))
     }
 }

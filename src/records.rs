@@ -56,6 +56,16 @@ pub struct BlockStats {
     pub chars_after: u64,
     /// Per (rule, category), in first-seen order.
     pub rules: Vec<RuleCount>,
+    /// Records per language pack that ran (`lang="auto"` only), in first-seen order.
+    pub langs: Vec<(String, u64)>,
+}
+
+/// Add `n` records of language `lang` to `langs` (a handful of entries: a linear search).
+fn count_lang(langs: &mut Vec<(String, u64)>, lang: &str, n: u64) {
+    match langs.iter_mut().find(|(l, _)| l == lang) {
+        Some((_, k)) => *k += n,
+        None => langs.push((lang.to_string(), n)),
+    }
 }
 
 /// A line left to the caller: its index among the block's lines (blank lines count), its byte
@@ -156,6 +166,9 @@ fn merge(parts: Vec<ChunkOut<'_>>) -> BlockOutput {
         t.emptied += s.emptied;
         t.chars_before += s.chars_before;
         t.chars_after += s.chars_after;
+        for (lang, n) in &s.langs {
+            count_lang(&mut t.langs, lang, *n);
+        }
         let mut seen: Vec<_> = p.rules.into_iter().collect();
         seen.sort_by_key(|(_, (order, _, _))| *order);
         for ((rule, cat), (_, n, chars)) in seen {
@@ -245,6 +258,9 @@ fn write_record<'e>(engine: &'e Engine, p: &Parsed, c: Cleaned, size: u64, repor
     st.chars_after += after;
     st.changed += u64::from(!c.removals.is_empty());
     st.emptied += u64::from(!c.normalized.is_empty() && c.text.is_empty());
+    if let Some(lang) = &c.lang {
+        count_lang(&mut st.langs, lang, 1);
+    }
 
     let o = &mut out.out;
     let (ts, te) = p.text_at;

@@ -78,6 +78,7 @@ class Engine:
         list[tuple[int, int, int, int]],
         tuple[int, int, int, int, int, int],
         list[tuple[str, str, int, int]],
+        list[tuple[str, int]],
     ]: ...
 
 def normalize(

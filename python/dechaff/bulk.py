@@ -87,6 +87,8 @@ class Stats:
     chars_by_rule: Counter[str] = field(default_factory=Counter)
     quarantine_reasons: Counter[str] = field(default_factory=Counter)
     skip_reasons: Counter[str] = field(default_factory=Counter)
+    #: Documents written per language pack that ran (``lang="auto"`` only; ``all``: undetermined).
+    languages: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
 
     @property
@@ -121,6 +123,7 @@ class Stats:
             "chars_by_rule",
             "quarantine_reasons",
             "skip_reasons",
+            "languages",
         ):
             getattr(self, name).update(getattr(other, name))
 
@@ -150,6 +153,7 @@ class Stats:
                 for r, n in sorted(self.removals_by_rule.items(), key=lambda kv: (-kv[1], kv[0]))
             },
             "quarantine_reasons": dict(sorted(self.quarantine_reasons.items())),
+            "languages": dict(sorted(self.languages.items(), key=lambda kv: (-kv[1], kv[0]))),
             "bytes_in": self.bytes_in,
             "seconds": round(self.seconds, 3),
             "mb_per_s": round(mb / self.seconds, 2) if self.seconds > 0 else None,
@@ -179,6 +183,7 @@ class Stats:
             s.chars_by_rule[r] = v["chars"]
         s.quarantine_reasons.update(data["quarantine_reasons"])
         s.skip_reasons.update(data["skip_reasons"])
+        s.languages.update(data.get("languages", {}))  # absent in done markers written before it existed
         return s
 
 
@@ -546,6 +551,8 @@ class Processor:
             stats.changed += 1
         if normalized and not text:
             stats.emptied += 1
+        if result.lang is not None:
+            stats.languages[result.lang] += 1
         rec = item.record
         assert rec is not None
         if not self.opts.dry_run:
@@ -820,7 +827,7 @@ class BulkRun:
         report: _Sink,
         stats: Stats,
     ) -> None:
-        out, fallbacks, counts, rules = result
+        out, fallbacks, counts, rules, languages = result
         written, bytes_in, changed, emptied, chars_before, chars_after = counts
         stats.read += written
         stats.written += written
@@ -834,6 +841,7 @@ class BulkRun:
             stats.chars_by_rule[rule] += chars
             stats.removals_by_category[cat] += n
             stats.chars_by_category[cat] += chars
+        stats.languages.update(dict(languages))
         if not fallbacks:
             writer.write_bytes(out)
             return

@@ -96,6 +96,11 @@ def format_summary(
             lines.append(f"  {rule:<{wid}}{_n(n):>10}{_n(stats.chars_by_rule[rule]):>10}")
         if len(ranked) > top_rules:
             lines.append(f"  … {len(ranked) - top_rules} more rules (all in --stats FILE)")
+    if stats.languages:
+        ranked_langs = sorted(stats.languages.items(), key=lambda kv: (-kv[1], kv[0]))
+        lines.append("")
+        lines.append("  languages (lang=auto; all: undetermined, every pack ran)")
+        lines.append("  " + " · ".join(f"{lang} {_n(n)}" for lang, n in ranked_langs))
     if stats.quarantine_reasons:
         lines.append("")
         lines.append(f"  {'quarantine reason':<22}{'records':>10}")

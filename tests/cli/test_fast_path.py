@@ -180,7 +180,7 @@ def test_fast_path_is_taken(tmp_path: Path) -> None:
     recs = sample_records()
     data = b"".join(json.dumps(r).encode() + b"\n" for r in recs)
     engine = Cleaner(mode="article")._engine
-    out, fallbacks, counts, rules = engine.clean_jsonl(data, "text", "dechaff", 2, "article")
+    out, fallbacks, counts, rules, _ = engine.clean_jsonl(data, "text", "dechaff", 2, "article")
     assert fallbacks == []
     assert counts[0] == len(recs) and out.count(b"\n") == len(recs)
     assert rules and all(n > 0 for _, _, n, _ in rules)

@@ -96,6 +96,25 @@ def test_summary_on_stderr(tmp_path: Path) -> None:
     assert "category" in res.stderr and "caption" in res.stderr
 
 
+@pytest.mark.parametrize("fast", ["1", "0"])
+def test_language_counts_with_lang_auto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: str) -> None:
+    monkeypatch.setenv("DECHAFF_FAST_PATH", fast)
+    english = "The council met on Monday and the members approved the budget for the schools."
+    german = "Der Rat hat am Montag getagt und die Mitglieder haben den Haushalt für die Schulen genehmigt."
+    records = [{"text": english}] * 3 + [{"text": german}] * 2 + [{"text": "12345"}, {"title": "no text"}]
+    src = write_jsonl(tmp_path / "in.jsonl", records)
+    out, stats_file = tmp_path / "out.jsonl", tmp_path / "s.json"
+    res = run_cli(["clean", src, "-o", out, "--lang", "auto", "--stats", stats_file])
+    assert res.code == 0, res.stderr
+    stats = stats_of(stats_file)
+    assert stats["languages"] == {"en": 3, "de": 2, "all": 1}
+    assert sum(stats["languages"].values()) == stats["documents"]["written"] == 6
+    assert "languages" in res.stderr and "en 3 · de 2 · all 1" in res.stderr
+    # With a fixed language nothing is detected, and nothing is counted.
+    res = run_cli(["clean", src, "-o", tmp_path / "en.jsonl", "--stats", tmp_path / "en.json", "-q"])
+    assert res.code == 0 and stats_of(tmp_path / "en.json")["languages"] == {}
+
+
 def test_txt_and_html_files_directory_recursive_and_glob(tmp_path: Path) -> None:
     root = tmp_path / "in"
     (root / "sub").mkdir(parents=True)
