@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Optional, TypeVar
 
 from . import __version__
-from .api import Cleaner, CleanResult, detect_mode
+from .api import LANGUAGES, Cleaner, CleanResult, detect_mode
 from .errors import DechaffError, InputError, OptionError
 from .io import jsonlib
 from .io.readers import (
@@ -87,7 +87,8 @@ class Stats:
     chars_by_rule: Counter[str] = field(default_factory=Counter)
     quarantine_reasons: Counter[str] = field(default_factory=Counter)
     skip_reasons: Counter[str] = field(default_factory=Counter)
-    #: Documents written per language pack that ran (``lang="auto"`` only; ``all``: undetermined).
+    #: Documents written per language pack that ran, when it varies per document (``lang="auto"``,
+    #: where ``all`` means undetermined, or ``lang_field``).
     languages: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
 
@@ -264,6 +265,8 @@ class BulkOptions:
     text_field: str = "text"
     html_field: Optional[str] = None
     id_field: str = "id"
+    #: Field holding each record's language label: that language's pack runs (see :func:`language_pack`).
+    lang_field: Optional[str] = None
     report_field: str = "dechaff"
     report: Optional[str] = None
     quarantine: Optional[str] = None
@@ -307,6 +310,7 @@ class BulkOptions:
             self.text_field,
             self.html_field,
             self.id_field,
+            self.lang_field,
             self.report_field,
             self.report is not None,
             self.max_bytes,
@@ -377,6 +381,38 @@ def _fix_surrogates(text: str) -> str:
 # ----------------------------------------------------------------------------------------- processing
 
 
+#: Three-letter codes (ISO 639-2/3) of the languages with a rule pack.
+_THREE_LETTER = {"eng": "en", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr", "spa": "es"}
+_THREE_LETTER.update({"ita": "it", "por": "pt", "rus": "ru", "ukr": "uk"})
+
+
+def language_pack(label: object) -> Optional[str]:
+    """The rule pack for a record's language label, or None when there is none.
+
+    Labels are read as a language code followed by an optional region or script (``de``, ``de-AT``,
+    ``pt_BR``, ``deu_Latn``, ``ENG``); two- and three-letter codes both work. Anything else, or a
+    language without a pack (``ja``), gives None.
+    """
+    if not isinstance(label, str):
+        return None
+    code = label.strip().lower().replace("-", "_").split("_", 1)[0]
+    code = _THREE_LETTER.get(code, code)
+    return code if code in LANGUAGES else None
+
+
+def make_cleaner(opts: BulkOptions, lang: str) -> Cleaner:
+    """The cleaner a bulk run uses for documents of rule pack ``lang``."""
+    return Cleaner(
+        mode="article",
+        lang=lang,
+        disable=opts.disable,
+        extra_rules=opts.rules,
+        strict=opts.strict,
+        max_bytes=opts.max_bytes,
+        threads=opts.workers,
+    )
+
+
 class Processor:
     """Cleans batches of items: picks the text, runs the engine, builds output records and reports."""
 
@@ -395,6 +431,19 @@ class Processor:
             opts.mode
         ]
         self._pool: Optional[ThreadPoolExecutor] = None
+        #: Cleaners by rule pack, for ``lang_field`` (built on first use).
+        self._pack_cleaners: dict[str, Cleaner] = {}
+
+    def _cleaner_of(self, record: dict[str, Any]) -> tuple[Cleaner, Optional[str]]:
+        """The cleaner for ``record`` and the pack its language field names (None: the run's own)."""
+        if self.opts.lang_field is None:
+            return self.cleaner, None
+        pack = language_pack(get_path(record, self.opts.lang_field))
+        if pack is None:
+            return self.cleaner, None
+        if pack not in self._pack_cleaners:
+            self._pack_cleaners[pack] = make_cleaner(self.opts, pack)
+        return self._pack_cleaners[pack], pack
 
     def _quarantine(self, item: Item, code: str, reason: str) -> QuarantineEntry:
         ident = get_path(item.record, self.opts.id_field) if item.record is not None else None
@@ -418,11 +467,13 @@ class Processor:
         the engine on the rest in the background. Pass the result to :meth:`finish`."""
         opts = self.opts
         outcomes: list[Optional[tuple[str, Any, Any]]] = []
-        texts: list[str] = []
-        text_slots: list[int] = []
+        # Texts by the rule pack their record's language field names (None: the run's --lang).
+        texts: dict[Optional[str], list[str]] = {}
+        slots_of: dict[Optional[str], list[int]] = {}
         html: list[str] = []
         html_slots: list[int] = []
         items: list[Item] = []
+        packs: dict[int, str] = {}
         for ev in batch:
             if isinstance(ev, Skipped):
                 stats.skipped += ev.count
@@ -472,24 +523,34 @@ class Processor:
                 or (opts.mode == "auto" and value.lstrip()[:1] == "<" and detect_mode(value) == "html")
             ):
                 kind = "html"
+            pack = self._cleaner_of(rec)[1]
+            if pack is not None:
+                packs[slot] = pack
             if kind == "html":
                 html.append(value)
                 html_slots.append(slot)
             else:
-                texts.append(value)
-                text_slots.append(slot)
-        futures = self._submit(texts, self.engine_mode) if texts else []
+                texts.setdefault(pack, []).append(value)
+                slots_of.setdefault(pack, []).append(slot)
+        text_slots: list[int] = []
+        futures: list[Future[list[Any]]] = []
+        for pack, group in texts.items():
+            futures += self._submit(group, self.engine_mode, self._pack_cleaner(pack))
+            text_slots += slots_of[pack]
         if html:
-            extracted: list[str] = []
+            extracted: dict[Optional[str], list[str]] = {}
+            extracted_slots: dict[Optional[str], list[int]] = {}
             for slot, res in zip(html_slots, self.extractor.extract(html), strict=True):
                 if isinstance(res, tuple):
                     outcomes[slot] = ("quarantine", self._quarantine(items[slot], *res), None)
                 else:
-                    extracted.append(res)
-                    text_slots.append(slot)
+                    extracted.setdefault(packs.get(slot), []).append(res)
+                    extracted_slots.setdefault(packs.get(slot), []).append(slot)
             # Extracted main text is an article: no page-mode guess on it.
-            futures += self._submit(extracted, "article") if extracted else []
-        return _Pending(outcomes, items, text_slots, futures)
+            for pack, group in extracted.items():
+                futures += self._submit(group, "article", self._pack_cleaner(pack))
+                text_slots += extracted_slots[pack]
+        return _Pending(outcomes, items, text_slots, futures, packs)
 
     def finish(self, pending: _Pending, stats: Stats) -> list[tuple[str, Any, Any]]:
         """Second half of :meth:`process`: wait for the engine, build records and reports, count."""
@@ -498,17 +559,20 @@ class Processor:
         for fut in pending.futures:
             for raw in fut.result():
                 slot = next(slots)
-                outcomes[slot] = self._finish(pending.items[slot], raw, stats)
+                outcomes[slot] = self._finish(pending.items[slot], raw, stats, pending.packs.get(slot))
         return [o for o in outcomes if o is not None]
 
-    def _engine_batch(self, texts: list[str], mode: str) -> list[Any]:
-        engine = self.cleaner._engine
+    def _pack_cleaner(self, pack: Optional[str]) -> Cleaner:
+        return self.cleaner if pack is None else self._pack_cleaners[pack]
+
+    def _engine_batch(self, texts: list[str], mode: str, cleaner: Cleaner) -> list[Any]:
+        engine = cleaner._engine
         try:
             return engine.clean_batch(texts, 1, mode)
         except UnicodeEncodeError:  # a lone surrogate (stdlib json lets them through)
             return engine.clean_batch([_fix_surrogates(t) for t in texts], 1, mode)
 
-    def _submit(self, texts: list[str], mode: str) -> list[Future[list[Any]]]:
+    def _submit(self, texts: list[str], mode: str, cleaner: Cleaner) -> list[Future[list[Any]]]:
         """Start the engine on ``texts`` on ``workers`` threads; the futures' results, in order, are
         the results of ``texts``.
 
@@ -522,7 +586,7 @@ class Processor:
         n = min(len(texts), self.workers * 4) if self.workers > 1 else 1
         step = -(-len(texts) // n)
         return [
-            self._pool.submit(self._engine_batch, texts[i : i + step], mode)
+            self._pool.submit(self._engine_batch, texts[i : i + step], mode, cleaner)
             for i in range(0, len(texts), step)
         ]
 
@@ -533,12 +597,15 @@ class Processor:
             self._pool = None
         self.extractor.close()
 
-    def _finish(self, item: Item, raw: Any, stats: Stats) -> tuple[str, Any, Any]:
+    def _finish(self, item: Item, raw: Any, stats: Stats, pack: Optional[str] = None) -> tuple[str, Any, Any]:
         if raw.error is not None:
             return ("quarantine", self._quarantine(item, "engine_error", str(raw.error)), None)
         result = CleanResult._from_engine(raw, dict(raw.metadata), raw.mode)
         text, normalized, spans = result.text, result.normalized, result.removals
         report = result.report()
+        lang = result.lang if pack is None else pack
+        if pack is not None:
+            report["lang"] = pack  # the pack the record's language field chose
         for r in spans:
             n = r.end - r.start
             stats.removals_by_category[r.category] += 1
@@ -551,8 +618,8 @@ class Processor:
             stats.changed += 1
         if normalized and not text:
             stats.emptied += 1
-        if result.lang is not None:
-            stats.languages[result.lang] += 1
+        if lang is not None:
+            stats.languages[lang] += 1
         rec = item.record
         assert rec is not None
         if not self.opts.dry_run:
@@ -570,6 +637,8 @@ class _Pending:
     items: list[Item]
     text_slots: list[int]
     futures: list[Future[list[Any]]]
+    #: Rule pack by slot, for records whose language field named one.
+    packs: dict[int, str]
 
 
 # -------------------------------------------------------------------------------------------- running
@@ -687,15 +756,7 @@ class BulkRun:
         self.stdin = stdin
         self.stdout = stdout
         self.progress = progress
-        self.cleaner = Cleaner(
-            mode="article",
-            lang=opts.lang,
-            disable=opts.disable,
-            extra_rules=opts.rules,
-            strict=opts.strict,
-            max_bytes=opts.max_bytes,
-            threads=opts.workers,
-        )
+        self.cleaner = make_cleaner(opts, opts.lang)
         self.processor = Processor(opts, self.cleaner, extractor)
         self._block_pool: Optional[ThreadPoolExecutor] = None
         self.stats = Stats()
@@ -753,6 +814,7 @@ class BulkRun:
             and not opts.dry_run
             and opts.report is None
             and opts.html_field is None
+            and opts.lang_field is None
             and opts.mode in ("auto", "article", "page")
         )
 

@@ -99,7 +99,7 @@ def format_summary(
     if stats.languages:
         ranked_langs = sorted(stats.languages.items(), key=lambda kv: (-kv[1], kv[0]))
         lines.append("")
-        lines.append("  languages (lang=auto; all: undetermined, every pack ran)")
+        lines.append("  languages (the pack each document ran; all: undetermined, every pack)")
         lines.append("  " + " · ".join(f"{lang} {_n(n)}" for lang, n in ranked_langs))
     if stats.quarantine_reasons:
         lines.append("")
@@ -183,6 +183,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         text_field=args.text_field,
         html_field=args.html_field,
         id_field=args.id_field,
+        lang_field=args.lang_field,
         report_field=args.report_field,
         report=args.report,
         quarantine=args.quarantine,
@@ -398,6 +399,12 @@ def build_parser() -> argparse.ArgumentParser:
     f = c.add_argument_group("records")
     f.add_argument("--html-field", metavar="PATH", help="field holding HTML (dotted path)")
     f.add_argument("--id-field", default="id", metavar="PATH", help="field naming a record (dotted path)")
+    f.add_argument(
+        "--lang-field",
+        metavar="PATH",
+        help="field holding each record's language (en, de_DE, deu, …): its rule pack runs; "
+        "other or missing labels get --lang",
+    )
     f.add_argument(
         "--decode-errors",
         default="quarantine",

@@ -115,6 +115,75 @@ def test_language_counts_with_lang_auto(tmp_path: Path, monkeypatch: pytest.Monk
     assert res.code == 0 and stats_of(tmp_path / "en.json")["languages"] == {}
 
 
+def test_language_pack_reads_common_labels() -> None:
+    from dechaff.bulk import language_pack
+
+    for label, pack in [("de", "de"), ("de-AT", "de"), ("pt_BR", "pt"), ("deu_Latn", "de"), (" ENG ", "en")]:
+        assert language_pack(label) == pack, label
+    for label in ["ja", "", "english", None, 7, ["de"]]:
+        assert language_pack(label) is None, label
+
+
+def test_lang_field_picks_each_records_pack(tmp_path: Path) -> None:
+    german = "Der Rat hat am Montag getagt und die Mitglieder haben den Haushalt für die Schulen genehmigt."
+    doc = f"{german}\n\nArtikel teilen"
+    records = [
+        {"id": 0, "text": doc, "meta": {"language": "de"}},
+        {"id": 1, "text": doc, "meta": {"language": "ja"}},  # no pack: the run's --lang (en)
+        {"id": 2, "text": doc},  # no label: the same
+        {"id": 3, "text": doc, "meta": {"language": "deu_Latn"}},
+        {"id": 4, "meta": {"language": "de"}},  # no text: quarantined as usual
+    ]
+    src = write_jsonl(tmp_path / "in.jsonl", records)
+    out, stats_file = tmp_path / "out.jsonl", tmp_path / "s.json"
+    res = run_cli(["clean", src, "-o", out, "--lang-field", "meta.language", "--stats", stats_file, "-q"])
+    assert res.code == 0, res.stderr
+    got = read_jsonl(out)
+    assert [r["id"] for r in got] == [0, 1, 2, 3]  # input order across packs
+    assert [r["text"] for r in got] == [german, doc, doc, german]
+    assert [r["dechaff"].get("lang") for r in got] == ["de", None, None, "de"]
+    assert got[0]["dechaff"]["removed"][0]["rule"] == "de.share.button"
+    stats = stats_of(stats_file)
+    assert stats["languages"] == {"de": 2}
+    assert stats["documents"]["quarantined"] == 1
+    # Unlabelled records can still be detected.
+    res = run_cli(
+        ["clean", src, "-o", tmp_path / "auto.jsonl", "--lang-field", "meta.language", "--lang", "auto", "-q"]
+    )
+    assert res.code == 0, res.stderr
+    assert [r["text"] for r in read_jsonl(tmp_path / "auto.jsonl")] == [german] * 4
+
+
+def test_lang_field_with_html_records(tmp_path: Path) -> None:
+    body = (
+        "Der Rat hat am Montag getagt und die Mitglieder haben den Haushalt für die Schulen genehmigt. " * 3
+    )
+    page = f"<html><body><article><h1>Haushalt</h1><p>{body}</p><p>{body}</p></article></body></html>"
+    records = [{"id": i, "html": page, "lang": lang} for i, lang in enumerate(["de", "fr", None])]
+    src = write_jsonl(tmp_path / "in.jsonl", records)
+    out, stats_file = tmp_path / "out.jsonl", tmp_path / "s.json"
+    args = [
+        "clean",
+        src,
+        "-o",
+        out,
+        "--html-field",
+        "html",
+        "--lang-field",
+        "lang",
+        "--stats",
+        stats_file,
+        "-q",
+    ]
+    res = run_cli(args)
+    assert res.code == 0, res.stderr
+    got = read_jsonl(out)
+    assert [r["id"] for r in got] == [0, 1, 2]
+    assert [r["dechaff"].get("lang") for r in got] == ["de", "fr", None]
+    assert all("Der Rat hat am Montag" in r["text"] for r in got)
+    assert stats_of(stats_file)["languages"] == {"de": 1, "fr": 1}
+
+
 def test_txt_and_html_files_directory_recursive_and_glob(tmp_path: Path) -> None:
     root = tmp_path / "in"
     (root / "sub").mkdir(parents=True)
