@@ -328,9 +328,9 @@ impl PyEngine {
     /// Clean a block of JSON lines (bulk CLI fast path): returns (output lines, fallback lines as
     /// (line index, start, end, output position), (written, bytes in, changed, emptied, chars before,
     /// chars after), [(rule, category, removals, chars)], [(language, records)]). See
-    /// `records::clean_jsonl_block`.
-    #[pyo3(signature = (block, text_field="text", report_field="dechaff", threads=0, mode="article"))]
-    #[allow(clippy::type_complexity)]
+    /// `records::clean_jsonl_block`. Only `block[..end]` is read (default: all of it).
+    #[pyo3(signature = (block, text_field="text", report_field="dechaff", threads=0, mode="article", end=None))]
+    #[allow(clippy::type_complexity, clippy::too_many_arguments)]
     fn clean_jsonl<'py>(
         &self,
         py: Python<'py>,
@@ -339,6 +339,7 @@ impl PyEngine {
         report_field: &str,
         threads: usize,
         mode: &str,
+        end: Option<usize>,
     ) -> PyResult<(
         Bound<'py, pyo3::types::PyBytes>,
         Vec<(usize, usize, usize, usize)>,
@@ -350,6 +351,7 @@ impl PyEngine {
         let opts =
             JsonlOptions { text_field: text_field.into(), report_field: report_field.into(), mode: parse_mode(mode)? };
         let engine = &self.inner;
+        let block = &block[..end.unwrap_or(block.len()).min(block.len())];
         let r = py.detach(|| clean_jsonl_block(engine, block, &opts, threads));
         let s = r.stats;
         Ok((

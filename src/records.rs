@@ -360,29 +360,52 @@ pub fn write_str(o: &mut Vec<u8>, s: &str) {
 fn write_escaped(o: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
     let mut from = 0;
-    for (i, &c) in b.iter().enumerate() {
-        if c >= 0x20 && c != b'"' && c != b'\\' {
-            continue;
-        }
-        o.extend_from_slice(&b[from..i]);
-        from = i + 1;
-        match c {
-            b'"' => o.extend_from_slice(b"\\\""),
-            b'\\' => o.extend_from_slice(b"\\\\"),
-            b'\n' => o.extend_from_slice(b"\\n"),
-            b'\r' => o.extend_from_slice(b"\\r"),
-            b'\t' => o.extend_from_slice(b"\\t"),
-            0x08 => o.extend_from_slice(b"\\b"),
-            0x0c => o.extend_from_slice(b"\\f"),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                o.extend_from_slice(b"\\u00");
-                o.push(HEX[(c >> 4) as usize]);
-                o.push(HEX[(c & 15) as usize]);
+    let mut i = 0;
+    while i < b.len() {
+        // Eight bytes at a time while none needs escaping (text has few: mostly newlines).
+        if let Some(word) = b.get(i..i + 8) {
+            if !needs_escape(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
+                i += 8;
+                continue;
             }
         }
+        let end = (i + 8).min(b.len());
+        for (j, &c) in b.iter().enumerate().take(end).skip(i) {
+            if c >= 0x20 && c != b'"' && c != b'\\' {
+                continue;
+            }
+            o.extend_from_slice(&b[from..j]);
+            from = j + 1;
+            match c {
+                b'"' => o.extend_from_slice(b"\\\""),
+                b'\\' => o.extend_from_slice(b"\\\\"),
+                b'\n' => o.extend_from_slice(b"\\n"),
+                b'\r' => o.extend_from_slice(b"\\r"),
+                b'\t' => o.extend_from_slice(b"\\t"),
+                0x08 => o.extend_from_slice(b"\\b"),
+                0x0c => o.extend_from_slice(b"\\f"),
+                _ => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    o.extend_from_slice(b"\\u00");
+                    o.push(HEX[(c >> 4) as usize]);
+                    o.push(HEX[(c & 15) as usize]);
+                }
+            }
+        }
+        i = end;
     }
     o.extend_from_slice(&b[from..]);
+}
+
+/// Whether a byte of `word` needs escaping in a JSON string: a control byte (below 0x20), `"` or
+/// `\`. Bit tricks that are exact about whether some byte qualifies: a byte below `n` (≤ 0x80)
+/// leaves its high bit set in `(word - n·ONES) & !word`, a zero byte in `(word - ONES) & !word`.
+#[inline]
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH != 0;
+    below(word, 0x20) || below(word ^ (ONES * u64::from(b'"')), 1) || below(word ^ (ONES * u64::from(b'\\')), 1)
 }
 
 // ---------------------------------------------------------------------------------------- parsing
@@ -409,8 +432,9 @@ struct Found {
 /// Parse one stripped line into its canonical (orjson) bytes; None when this path cannot
 /// reproduce the general path's output for it (see the module doc).
 fn parse_record(line: &[u8], path: &Path<'_>, report_field: &str) -> Option<Parsed> {
-    let line = std::str::from_utf8(line).ok()?.as_bytes();
-    let mut p = Parser { s: line, i: 0, out: Vec::with_capacity(line.len() + 16), found: Found::default() };
+    let text = std::str::from_utf8(line).ok()?;
+    let line = text.as_bytes();
+    let mut p = Parser { s: line, text, i: 0, out: Vec::with_capacity(line.len() + 16), found: Found::default() };
     p.ws();
     if p.peek()? != b'{' {
         return None;
@@ -431,6 +455,8 @@ fn parse_record(line: &[u8], path: &Path<'_>, report_field: &str) -> Option<Pars
 
 struct Parser<'s> {
     s: &'s [u8],
+    /// `s` as the `&str` it was validated as: slicing it between ASCII bytes needs no new check.
+    text: &'s str,
     i: usize,
     out: Vec<u8>,
     found: Found,
@@ -667,8 +693,8 @@ impl Parser<'_> {
                 let plain = &s[run..i];
                 self.out.extend_from_slice(plain);
                 if let Some(d) = decoded.as_deref_mut() {
-                    // the line is valid UTF-8 and the run stops at ASCII bytes: a whole &str
-                    d.push_str(std::str::from_utf8(plain).ok()?);
+                    // the run starts and stops at ASCII bytes of the validated line: a whole &str
+                    d.push_str(self.text.get(run..i)?);
                 }
             }
             match s.get(i)? {
@@ -773,6 +799,49 @@ fn hex4(b: &[u8]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_eight_bytes_at_a_time_equals_byte_by_byte() {
+        fn naive(s: &str) -> Vec<u8> {
+            let mut o = Vec::new();
+            for c in s.chars() {
+                match c {
+                    '"' => o.extend_from_slice(b"\\\""),
+                    '\\' => o.extend_from_slice(b"\\\\"),
+                    '\n' => o.extend_from_slice(b"\\n"),
+                    '\r' => o.extend_from_slice(b"\\r"),
+                    '\t' => o.extend_from_slice(b"\\t"),
+                    '\u{8}' => o.extend_from_slice(b"\\b"),
+                    '\u{c}' => o.extend_from_slice(b"\\f"),
+                    c if (c as u32) < 0x20 => o.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes()),
+                    c => o.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+                }
+            }
+            o
+        }
+        // Every byte value below 0x80 at every offset of a 20-byte string, and a few wider texts.
+        let specials: Vec<char> = (0u8..0x80).map(char::from).chain(['é', '’', '😀', '\u{7f}', '\u{85}']).collect();
+        for &c in &specials {
+            for at in 0..20 {
+                let mut t: Vec<char> = "abcdefghijklmnopqrst".chars().collect();
+                t[at] = c;
+                let t: String = t.into_iter().collect();
+                let mut o = Vec::new();
+                write_escaped(&mut o, &t);
+                assert_eq!(o, naive(&t), "{t:?}");
+            }
+        }
+        for t in ["", "\"", "a\\b", "line\nline\r\n\t\u{1}\u{1f} end \u{7f}", "😀😀😀😀 “x” \u{0}"] {
+            let mut o = Vec::new();
+            write_escaped(&mut o, t);
+            assert_eq!(o, naive(t), "{t:?}");
+        }
+        for w in [0u64, u64::MAX, 0x2020_2020_2020_2020, 0x7f7f_7f7f_7f7f_7f7f, 0x8080_8080_8080_8080] {
+            let bytes = w.to_le_bytes();
+            let want = bytes.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
+            assert_eq!(needs_escape(w), want, "{w:#x}");
+        }
+    }
     use crate::EngineOptions;
 
     fn engine() -> Engine {

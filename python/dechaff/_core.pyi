@@ -73,6 +73,7 @@ class Engine:
         report_field: str = "dechaff",
         threads: int = 0,
         mode: str = "article",
+        end: int | None = None,
     ) -> tuple[
         bytes,
         list[tuple[int, int, int, int]],

@@ -867,6 +867,7 @@ class BulkRun:
                     opts.report_field,
                     proc.workers,
                     proc.engine_mode,
+                    ev.end,
                 )
                 inflight.append((ev, fut))
                 if len(inflight) > engine_blocks:  # blocks in the engine while the one before is written

@@ -184,6 +184,10 @@ def test_fast_path_is_taken(tmp_path: Path) -> None:
     assert fallbacks == []
     assert counts[0] == len(recs) and out.count(b"\n") == len(recs)
     assert rules and all(n > 0 for _, _, n, _ in rules)
+    # `end`: only the block's own lines are read, not the start of the next one behind them
+    tail = b'{"text": "the next block"}\n'
+    cut = engine.clean_jsonl(data + tail, "text", "dechaff", 2, "article", len(data))
+    assert cut[0] == out and cut[2] == counts
 
 
 def _number_token(rng: random.Random) -> str:

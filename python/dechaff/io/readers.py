@@ -296,11 +296,14 @@ def _jsonl_events(src: SourceStream, name: str, opts: ReadOptions) -> Iterator[R
 
 @dataclass
 class JsonlBlock:
-    """Whole lines of a JSONL file: ``data`` starts at line ``lineno + 1``, decompressed byte ``offset``."""
+    """Whole lines of a JSONL file: ``data[:end]`` starts at line ``lineno + 1``, decompressed byte
+    ``offset``. Bytes of ``data`` past ``end`` (the start of the next line) are not part of the block:
+    the buffer is passed on as read, not copied to cut them off."""
 
     data: bytes
     lineno: int
     offset: int
+    end: int
 
 
 def _jsonl_blocks(src: SourceStream, name: str, block_bytes: int) -> Iterator[Union[JsonlBlock, Item]]:
@@ -340,20 +343,19 @@ def _jsonl_blocks(src: SourceStream, name: str, block_bytes: int) -> Iterator[Un
         if have >= block_bytes and b"\n" in chunk:
             buf = b"".join(parts)
             cut = buf.rfind(b"\n") + 1
-            block = buf[:cut]
-            yield JsonlBlock(block, lineno, offset)
-            lineno += block.count(b"\n")
-            offset += len(block)
+            yield JsonlBlock(buf, lineno, offset, cut)
+            lineno += buf.count(b"\n", 0, cut)
+            offset += cut
             parts = [buf[cut:]] if cut < len(buf) else []
             have = len(buf) - cut
     buf = b"".join(parts)
     if error is None:
         if buf:
-            yield JsonlBlock(buf, lineno, offset)
+            yield JsonlBlock(buf, lineno, offset, len(buf))
         return
     cut = buf.rfind(b"\n") + 1
     if cut:
-        yield JsonlBlock(buf[:cut], lineno, offset)
+        yield JsonlBlock(buf, lineno, offset, cut)
         lineno += buf.count(b"\n", 0, cut)
         offset += cut
     detail = f"{type(error).__name__}: {error} (after {lineno} lines, {offset} decompressed bytes)"
