@@ -399,6 +399,14 @@ fn normalize(
     py.detach(|| crate::normalise(&text, &opts))
 }
 
+/// Newlines in `data[..end]` (default: all of it), counted without the GIL.
+#[pyfunction]
+#[pyo3(signature = (data, end=None))]
+fn count_lines(py: Python<'_>, data: &[u8], end: Option<usize>) -> usize {
+    let data = &data[..end.unwrap_or(data.len()).min(data.len())];
+    py.detach(|| memchr::memchr_iter(b'\n', data).count())
+}
+
 /// The language of `text` ("en", "de", "fr", "es", "it", "pt", "ru", "uk"), or None when the
 /// detector cannot tell (too few function words, or another script).
 #[pyfunction]
@@ -412,6 +420,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyCleaned>()?;
     m.add_function(wrap_pyfunction!(normalize, m)?)?;
     m.add_function(wrap_pyfunction!(detect_language, m)?)?;
+    m.add_function(wrap_pyfunction!(count_lines, m)?)?;
     m.add("LANGUAGES", crate::lang::DETECTABLE.to_vec())?;
     m.add("DechaffError", m.py().get_type::<DechaffError>())?;
     m.add("RuleError", m.py().get_type::<RuleError>())?;
@@ -430,6 +439,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
             "OptionError",
             "Result",
             "RuleError",
+            "count_lines",
             "detect_language",
             "normalize",
         ],

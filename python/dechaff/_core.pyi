@@ -11,6 +11,7 @@ __all__ = [
     "OptionError",
     "Result",
     "RuleError",
+    "count_lines",
     "detect_language",
     "normalize",
 ]
@@ -91,3 +92,4 @@ def normalize(
     french_spacing: bool = False,
 ) -> str: ...
 def detect_language(text: str) -> Optional[str]: ...
+def count_lines(data: bytes, end: Optional[int] = None) -> int: ...

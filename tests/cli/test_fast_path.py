@@ -247,3 +247,12 @@ def test_cli_takes_the_fast_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("DECHAFF_FAST_PATH", "0")
     BulkRun(expand_inputs([str(src)]), BulkOptions(output=str(tmp_path / "d.jsonl"))).run()
     assert calls == ["in.jsonl"] * 2
+
+
+def test_count_lines_counts_newlines_up_to_end() -> None:
+    from dechaff._core import count_lines
+
+    data = b'{"a": 1}\n{"b": 2}\n{"c"'
+    assert count_lines(data) == data.count(b"\n") == 2
+    assert count_lines(data, 9) == 1 and count_lines(data, 8) == 0 and count_lines(data, 10**9) == 2
+    assert count_lines(b"") == 0

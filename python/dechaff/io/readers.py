@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Optional, Union
 
+from .._core import count_lines
 from ..errors import InputError
 from . import jsonlib
 from .compression import EXTENSIONS, SourceStream, open_source
@@ -344,7 +345,7 @@ def _jsonl_blocks(src: SourceStream, name: str, block_bytes: int) -> Iterator[Un
             buf = b"".join(parts)
             cut = buf.rfind(b"\n") + 1
             yield JsonlBlock(buf, lineno, offset, cut)
-            lineno += buf.count(b"\n", 0, cut)
+            lineno += count_lines(buf, cut)
             offset += cut
             parts = [buf[cut:]] if cut < len(buf) else []
             have = len(buf) - cut
@@ -356,7 +357,7 @@ def _jsonl_blocks(src: SourceStream, name: str, block_bytes: int) -> Iterator[Un
     cut = buf.rfind(b"\n") + 1
     if cut:
         yield JsonlBlock(buf, lineno, offset, cut)
-        lineno += buf.count(b"\n", 0, cut)
+        lineno += count_lines(buf, cut)
         offset += cut
     detail = f"{type(error).__name__}: {error} (after {lineno} lines, {offset} decompressed bytes)"
     yield Item(name, {"line": lineno + 1, "offset": offset}, error=("compressed_stream", detail))
