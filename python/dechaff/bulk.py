@@ -434,16 +434,19 @@ class Processor:
         #: Cleaners by rule pack, for ``lang_field`` (built on first use).
         self._pack_cleaners: dict[str, Cleaner] = {}
 
-    def _cleaner_of(self, record: dict[str, Any]) -> tuple[Cleaner, Optional[str]]:
-        """The cleaner for ``record`` and the pack its language field names (None: the run's own)."""
+    def _pack_of(self, record: dict[str, Any]) -> Optional[str]:
+        """The rule pack ``record``'s language field names (None: the run's own ``--lang``); its
+        cleaner is built on first use."""
         if self.opts.lang_field is None:
-            return self.cleaner, None
+            return None
         pack = language_pack(get_path(record, self.opts.lang_field))
-        if pack is None:
-            return self.cleaner, None
-        if pack not in self._pack_cleaners:
+        if pack is not None and pack not in self._pack_cleaners:
             self._pack_cleaners[pack] = make_cleaner(self.opts, pack)
-        return self._pack_cleaners[pack], pack
+        return pack
+
+    def _pack_cleaner(self, pack: Optional[str]) -> Cleaner:
+        """The cleaner of rule pack ``pack`` (None: the run's own)."""
+        return self.cleaner if pack is None else self._pack_cleaners[pack]
 
     def _quarantine(self, item: Item, code: str, reason: str) -> QuarantineEntry:
         ident = get_path(item.record, self.opts.id_field) if item.record is not None else None
@@ -523,7 +526,7 @@ class Processor:
                 or (opts.mode == "auto" and value.lstrip()[:1] == "<" and detect_mode(value) == "html")
             ):
                 kind = "html"
-            pack = self._cleaner_of(rec)[1]
+            pack = self._pack_of(rec)
             if pack is not None:
                 packs[slot] = pack
             if kind == "html":
@@ -561,9 +564,6 @@ class Processor:
                 slot = next(slots)
                 outcomes[slot] = self._finish(pending.items[slot], raw, stats, pending.packs.get(slot))
         return [o for o in outcomes if o is not None]
-
-    def _pack_cleaner(self, pack: Optional[str]) -> Cleaner:
-        return self.cleaner if pack is None else self._pack_cleaners[pack]
 
     def _engine_batch(self, texts: list[str], mode: str, cleaner: Cleaner) -> list[Any]:
         engine = cleaner._engine
