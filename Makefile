@@ -94,7 +94,7 @@ bench-cli: build ## Bulk CLI throughput and memory on a generated 200 MB .jsonl.
 
 fuzz-smoke: ## Run each fuzz target for 60 s (cargo-fuzz; crashes in fuzz/artifacts, see docs/robustness.md)
 	@command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz
-	@status=0; for t in normalise clean_article clean_page rules; do fuzz/run.sh $$t 60 || status=1; done; exit $$status
+	@status=0; for t in normalise clean_article clean_page rules records; do fuzz/run.sh $$t 60 || status=1; done; exit $$status
 
 clean: ## Remove build products and the venv
 	rm -rf target build $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

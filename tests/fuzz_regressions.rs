@@ -43,6 +43,43 @@ fn rules_regressions() {
     replay("rules");
 }
 
+#[test]
+fn records_regressions() {
+    replay("records");
+}
+
+/// The fast-path checks on blocks of JSON lines: plain records, escapes, nesting, numbers, blank
+/// lines, lines it hands back (malformed, a lone surrogate, a repeated key, no text), a last line
+/// without its newline.
+#[test]
+fn records_checks_hold_on_json_samples() {
+    let lines = [
+        r#"{"id": 1, "text": "A long enough first paragraph of the story, with words.\n\nShare this article"}"#,
+        r#"{"text": "Quotes \" and \\ backslashes \t tabs \u00e9 \ud83d\ude00 and \u0001", "n": [1, 2.5, -0, 1e5, true, null]}"#,
+        r#"  {"meta": {"a": {"b": []}}, "text": "date 2023-04-02 Body text here.\n\nTweet"}  "#,
+        "",
+        "   	",
+        r#"{"text": "lone \ud800 surrogate"}"#,
+        r#"{"text": "a", "text": "b"}"#,
+        r#"{"title": "no text"}"#,
+        r#"{"text": 5}"#,
+        "not json at all",
+        r#"{"text": "东京的会议。\n"}"#,
+        r#"{"text": "last line without a newline"}"#,
+    ];
+    let block = lines.join("\n");
+    for opts in [[0u8; 6], [1, 1, 1, 1, 1, 0]] {
+        let mut data = opts.to_vec();
+        data.extend_from_slice(block.as_bytes());
+        checks::run_target("records", &data);
+        data.push(b'\n');
+        checks::run_target("records", &data);
+    }
+    // Five of the lines are records the fast path writes; the rest are blank or handed back.
+    let engine = checks::builtin_engine(&checks::Options::from_bytes([0; 6]));
+    assert_eq!(checks::check_records(&engine, block.as_bytes()), 5);
+}
+
 /// The checks themselves hold on a few hand-picked hostile inputs (and so the replay is never
 /// vacuous, even before any regression is committed).
 #[test]

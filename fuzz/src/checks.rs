@@ -270,6 +270,57 @@ pub fn check_result(engine: &Engine, input: &str, out: &Cleaned) {
     check_words(out);
 }
 
+/// The bulk fast path (`records::clean_jsonl_block`) over a block of would-be JSON lines: every
+/// output line is a JSON object with the report field, one per record written, and its text is
+/// what article mode makes of the input record's text; the lines handed back to the general path
+/// lie inside the block, in order, each placed at a line boundary of the output; every non-blank
+/// input line is either written or handed back. Returns the number of records written.
+pub fn check_records(engine: &Engine, block: &[u8]) -> usize {
+    use dechaff::records::{clean_jsonl_block, JsonlOptions};
+    let opts = JsonlOptions { text_field: "text".into(), report_field: "dechaff".into(), mode: Mode::Article };
+    let r = clean_jsonl_block(engine, block, &opts, 1);
+    let out = std::str::from_utf8(&r.out).expect("the output is UTF-8");
+    assert!(out.is_empty() || out.ends_with('\n'), "the output ends in a newline");
+    let written: Vec<&str> = out.split_terminator('\n').collect();
+    assert_eq!(written.len() as u64, r.stats.written, "one output line per record written");
+    let mut prev: Option<&dechaff::records::Fallback> = None;
+    for f in &r.fallbacks {
+        assert!(f.start < f.end && f.end <= block.len(), "{f:?} lies inside the block");
+        assert!(f.at <= r.out.len() && (f.at == 0 || r.out[f.at - 1] == b'\n'), "{f:?} at a line boundary");
+        if let Some(p) = prev {
+            assert!(p.line < f.line && p.at <= f.at, "{f:?} after {p:?}");
+        }
+        prev = Some(f);
+    }
+    // The block's lines as the fast path counts them (a last line without its newline counts).
+    let mut lines: Vec<&[u8]> = block.split_inclusive(|&b| b == b'\n').collect();
+    if lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    let blank = |l: &[u8]| l.iter().all(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c));
+    let handed_back: HashSet<usize> = r.fallbacks.iter().map(|f| f.line).collect();
+    let records: Vec<&[u8]> =
+        lines.iter().enumerate().filter(|(i, l)| !blank(l) && !handed_back.contains(i)).map(|(_, l)| *l).collect();
+    assert_eq!(records.len(), written.len(), "every non-blank line is written or handed back");
+    for (input, output) in records.iter().zip(&written) {
+        let got: serde_json::Value = serde_json::from_str(output).unwrap_or_else(|e| panic!("{e}: {output:?}"));
+        let report = got.get("dechaff").and_then(serde_json::Value::as_object).expect("a report object");
+        let text = got.get("text").and_then(serde_json::Value::as_str).expect("a text string");
+        // Where serde_json reads the input line too, the text is article mode's output.
+        if let Ok(serde_json::Value::Object(rec)) = serde_json::from_slice::<serde_json::Value>(input) {
+            if let Some(serde_json::Value::String(original)) = rec.get("text") {
+                let want = engine.try_clean(original, Mode::Article).expect("the fast path cleaned it");
+                assert_eq!(text, want.text, "the text of {input:?}");
+                assert_eq!(
+                    report.get("chars_after").and_then(serde_json::Value::as_u64),
+                    Some(text.chars().count() as u64)
+                );
+            }
+        }
+    }
+    written.len()
+}
+
 /// Article mode: the invariants, then idempotence (cleaning the output changes nothing).
 pub fn check_article(engine: &Engine, text: &str) {
     let out = engine.clean_mode(text, Mode::Article);
@@ -408,9 +459,13 @@ pub fn run_target(target: &str, data: &[u8]) {
             let (opts, sels, text) = decode_rules_input(data);
             check_rules(&opts, &sels, text);
         }
+        "records" => {
+            let (opts, _) = decode_text_input(data);
+            check_records(&builtin_engine(&opts), &data[OPTION_BYTES.min(data.len())..]);
+        }
         other => panic!("unknown fuzz target {other:?}"),
     }
 }
 
 /// The fuzz targets, by name.
-pub const TARGETS: [&str; 4] = ["normalise", "clean_article", "clean_page", "rules"];
+pub const TARGETS: [&str; 5] = ["normalise", "clean_article", "clean_page", "rules", "records"];
