@@ -111,6 +111,7 @@ class CleanResult:
             n = self.normalized
             spans = tuple(Removal(s, e, rule, cat, n[s:e]) for s, e, rule, cat in self._details.removals())
             object.__setattr__(self, "_removals", spans)
+            _set_details(self, None)  # both are Python objects now: let the engine's copies go
         return self._removals  # type: ignore[return-value]
 
     def __setattr__(self, name: str, value: object) -> None:

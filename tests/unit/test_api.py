@@ -150,6 +150,9 @@ def test_lazy_result_fields_equal_eager_ones() -> None:
 
     r = Cleaner().clean(f"date 2023-04-02 {BODY}\n\nTweet")
     assert r.changed  # before the removals are built
+    assert r._details is not None
+    assert len(r.removals) == 2 and r._details is None  # built: the engine's copies are let go
+    assert r.changed and r.normalized.startswith("date 2023-04-02")
     eager = dechaff.CleanResult(r.text, r.normalized, r.removals, dict(r.metadata), r.mode, r.lang)
     assert eager == r and repr(eager) == repr(r)
     assert pickle.loads(pickle.dumps(r)) == r
