@@ -22,6 +22,7 @@ import json
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import time
@@ -189,7 +190,12 @@ def main() -> int:
     ap.add_argument("--size-mb", type=int, default=200, help="uncompressed size of the dump (default 200)")
     ap.add_argument("--workers", default="1,2", help="worker counts to try (default 1,2)")
     ap.add_argument("--out", default=str(ROOT / "build" / "bench"), help="where the dump goes")
-    ap.add_argument("--repeat", type=int, default=1, help="runs per contender (best is reported)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds: each contender once per round (its best run is reported)",
+    )
     ap.add_argument("--skip-baselines", action="store_true", help="only run dechaff")
     ap.add_argument("--no-general", action="store_true", help="leave out DECHAFF_FAST_PATH=0 runs")
     ap.add_argument("--baseline-worker", choices=("clean", "floor"), help=argparse.SUPPRESS)
@@ -246,18 +252,20 @@ def main() -> int:
         contenders.append(
             ("io floor: parse+write only", [sys.executable, me, "--baseline-worker", "floor", str(dump)], {})
         )
-    for name, cmd, env in contenders:
-        best: tuple[float, float] | None = None
-        for _ in range(args.repeat):
+    # Rounds: every contender once per round, so that runs compared with each other (1 and 2
+    # workers above all) run minutes apart at most; the table keeps each contender's best run.
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in contenders}
+    for r in range(args.repeat):
+        for name, cmd, env in contenders:
             dt, rss, code = run(cmd, env)
             if code != 0:
                 print(f"{name}: exit status {code}", file=sys.stderr)
                 return 1
-            if best is None or dt < best[0]:
-                best = (dt, rss)
-        assert best is not None
+            runs[name].append((dt, rss))
+            print(f"  round {r + 1}: {name:<32} {dt:7.1f} s", flush=True)
+    for name, _, _ in contenders:
+        best = min(runs[name])
         rows.append((name, best[0], best[1]))
-        print(f"  done: {name:<32} {best[0]:7.1f} s", flush=True)
 
     ref = next((r for r in rows if r[0].startswith("python line")), None)
     ones = {r[0].endswith(" (general)"): r for r in rows if "--workers 1" in r[0]}
@@ -271,6 +279,16 @@ def main() -> int:
         one = ones.get(name.endswith(" (general)"))
         vs_one = f"{one[1] / dt:.2f}x" if one and name.startswith("dechaff") else ""
         print(f"{name:<32}{dt:9.1f}{speed:9.1f}{rss:13.0f}{vs_py:>11}{vs_one:>13}")
+    for suffix in ("", " (general)"):
+        one, two = (
+            runs.get(f"dechaff clean --workers 1{suffix}"),
+            runs.get(f"dechaff clean --workers 2{suffix}"),
+        )
+        if one and two:
+            ratios = [a[0] / b[0] for a, b in zip(one, two, strict=True)]
+            each = ", ".join(f"{x:.2f}" for x in ratios)
+            median = statistics.median(ratios)
+            print(f"\n1 -> 2 workers{suffix}, run by run in each round: {each} (median {median:.2f})")
     print(
         f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}  "
         "(other jobs on the machine make these numbers noisy; rerun with --repeat 3)"
