@@ -100,7 +100,7 @@ class CleanResult:
         """The normalised input: ``removals`` index into it."""
         if self._normalized is None:
             assert self._details is not None
-            object.__setattr__(self, "_normalized", self._details.normalized())
+            _set_normalized(self, self._details.normalized())
         return self._normalized  # type: ignore[return-value]
 
     @property
@@ -110,7 +110,7 @@ class CleanResult:
             assert self._details is not None
             n = self.normalized
             spans = tuple(Removal(s, e, rule, cat, n[s:e]) for s, e, rule, cat in self._details.removals())
-            object.__setattr__(self, "_removals", spans)
+            _set_removals(self, spans)
             _set_details(self, None)  # both are Python objects now: let the engine's copies go
         return self._removals  # type: ignore[return-value]
 
@@ -346,16 +346,19 @@ class Cleaner:
             raw = self._engine.clean(_fix_surrogates(s), engine_mode)
         return self._result(raw, meta, mode)
 
+    def _engine_batch(self, strings: list[str], threads: int, mode: str) -> list[_core.Result]:
+        """The engine's results for ``strings`` (lone surrogates replaced when there are any)."""
+        try:
+            return self._engine.clean_batch(strings, threads, mode)
+        except UnicodeEncodeError:
+            return self._engine.clean_batch([_fix_surrogates(s) for s in strings], threads, mode)
+
     def clean_batch(self, texts: Sequence[TextInput], threads: int | None = None) -> list[CleanResult]:
         """Clean many documents in parallel (the GIL is released); equal to ``[clean(t) for t in texts]``."""
         n = self.threads if threads is None else threads
         if self.mode in ("article", "page") and all(type(t) is str for t in texts):
             # The common case, without the per-document preparation: text in, one engine mode.
-            strings = cast("list[str]", list(texts))
-            try:
-                raws = self._engine.clean_batch(strings, n, self.mode)
-            except UnicodeEncodeError:
-                raws = self._engine.clean_batch([_fix_surrogates(s) for s in strings], n, self.mode)
+            raws = self._engine_batch(cast("list[str]", list(texts)), n, self.mode)
             return [self._result(raw, {}, self.mode) for raw in raws]
         prepared = [self._prepare(t) for t in texts]
         strs = [p[0] for p in prepared]
@@ -365,11 +368,7 @@ class Cleaner:
         # One engine call per engine mode (a batch usually has one), each across all cores.
         for engine_mode in sorted({"article" if m == "html" else m for m in modes}):
             idx = [i for i, m in enumerate(modes) if ("article" if m == "html" else m) == engine_mode]
-            batch = [strs[i] for i in idx]
-            try:
-                raws = self._engine.clean_batch(batch, n, engine_mode)
-            except UnicodeEncodeError:
-                raws = self._engine.clean_batch([_fix_surrogates(s) for s in batch], n, engine_mode)
+            raws = self._engine_batch([strs[i] for i in idx], n, engine_mode)
             for i, raw in zip(idx, raws, strict=True):
                 out[i] = self._result(raw, metas[i], modes[i])
         return [r for r in out if r is not None]

@@ -374,10 +374,6 @@ def batches(events: Iterable[ReadEvent], max_docs: int, max_bytes: int) -> Itera
         yield batch
 
 
-def _fix_surrogates(text: str) -> str:
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
 # ----------------------------------------------------------------------------------------- processing
 
 
@@ -565,13 +561,6 @@ class Processor:
                 outcomes[slot] = self._finish(pending.items[slot], raw, stats, pending.packs.get(slot))
         return [o for o in outcomes if o is not None]
 
-    def _engine_batch(self, texts: list[str], mode: str, cleaner: Cleaner) -> list[Any]:
-        engine = cleaner._engine
-        try:
-            return engine.clean_batch(texts, 1, mode)
-        except UnicodeEncodeError:  # a lone surrogate (stdlib json lets them through)
-            return engine.clean_batch([_fix_surrogates(t) for t in texts], 1, mode)
-
     def _submit(self, texts: list[str], mode: str, cleaner: Cleaner) -> list[Future[list[Any]]]:
         """Start the engine on ``texts`` on ``workers`` threads; the futures' results, in order, are
         the results of ``texts``.
@@ -586,7 +575,7 @@ class Processor:
         n = min(len(texts), self.workers * 4) if self.workers > 1 else 1
         step = -(-len(texts) // n)
         return [
-            self._pool.submit(self._engine_batch, texts[i : i + step], mode, cleaner)
+            self._pool.submit(cleaner._engine_batch, texts[i : i + step], 1, mode)
             for i in range(0, len(texts), step)
         ]
 
