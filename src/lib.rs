@@ -187,6 +187,21 @@ impl Engine {
         &self.opts
     }
 
+    /// `removals` as reported: (start, end, rule id, category), offsets in code points of
+    /// `normalized` (the text the removals' byte offsets index).
+    pub fn reported_removals(&self, normalized: &str, removals: &[Removal]) -> Vec<(usize, usize, &str, &str)> {
+        let mut offs: Vec<usize> = removals.iter().flat_map(|r| [r.start, r.end]).collect();
+        offsets::bytes_to_chars(normalized, &mut offs);
+        removals
+            .iter()
+            .zip(offs.chunks_exact(2))
+            .map(|(r, o)| {
+                let (id, cat) = self.describe(r.cause);
+                (o[0], o[1], id, cat)
+            })
+            .collect()
+    }
+
     /// Rule id and category of a removal cause.
     pub fn describe(&self, cause: Cause) -> (&str, &str) {
         match cause {

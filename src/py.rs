@@ -6,7 +6,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
-use crate::{offsets, Cleaned, Engine, EngineOptions, Error, Mode, NormaliseOptions, Removal};
+use crate::{Cleaned, Engine, EngineOptions, Error, Mode, NormaliseOptions, Removal};
 
 create_exception!(_core, DechaffError, PyValueError, "Base class of every dechaff error (a ValueError).");
 create_exception!(_core, RuleError, DechaffError, "A rule file or rule is invalid; the message names the rule.");
@@ -102,17 +102,7 @@ impl PyCleaned {
 
     /// The removed spans as (start, end, rule id, category), in code points of `normalized()`.
     fn removals(&self) -> Vec<PyRemoval<'_>> {
-        let engine = &self.engine.get().inner;
-        let mut offs: Vec<usize> = self.removals.iter().flat_map(|r| [r.start, r.end]).collect();
-        offsets::bytes_to_chars(&self.normalized, &mut offs);
-        self.removals
-            .iter()
-            .zip(offs.chunks_exact(2))
-            .map(|(r, o)| {
-                let (id, cat) = engine.describe(r.cause);
-                (o[0], o[1], id, cat)
-            })
-            .collect()
+        self.engine.get().inner.reported_removals(&self.normalized, &self.removals)
     }
 }
 

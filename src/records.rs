@@ -17,7 +17,7 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::{offsets, Cleaned, Engine, Mode};
+use crate::{Cleaned, Engine, Mode};
 
 /// What to clean in each record.
 #[derive(Debug, Clone)]
@@ -247,8 +247,7 @@ fn clean_chunk<'e>(
 
 /// Append the output line of one cleaned record and count it.
 fn write_record<'e>(engine: &'e Engine, p: &Parsed, c: Cleaned, size: u64, report_field: &str, out: &mut ChunkOut<'e>) {
-    let mut offs: Vec<usize> = c.removals.iter().flat_map(|r| [r.start, r.end]).collect();
-    offsets::bytes_to_chars(&c.normalized, &mut offs);
+    let removed = engine.reported_removals(&c.normalized, &c.removals);
     let before = c.normalized.chars().count() as u64;
     let after = c.text.chars().count() as u64;
     let st = &mut out.stats;
@@ -271,9 +270,8 @@ fn write_record<'e>(engine: &'e Engine, p: &Parsed, c: Cleaned, size: u64, repor
     write_str(o, report_field);
     o.extend_from_slice(b":{\"removed\":[");
     let order = out.rules.len();
-    for (k, (r, se)) in c.removals.iter().zip(offs.chunks_exact(2)).enumerate() {
-        let (rule, cat) = engine.describe(r.cause);
-        let n = (se[1] - se[0]) as u64;
+    for (k, &(start, end, rule, cat)) in removed.iter().enumerate() {
+        let n = (end - start) as u64;
         let e = out.rules.entry((rule, cat)).or_insert((order + k, 0, 0));
         e.1 += 1;
         e.2 += n;
@@ -281,9 +279,9 @@ fn write_record<'e>(engine: &'e Engine, p: &Parsed, c: Cleaned, size: u64, repor
             o.push(b',');
         }
         o.extend_from_slice(b"{\"start\":");
-        o.extend_from_slice(se[0].to_string().as_bytes());
+        o.extend_from_slice(start.to_string().as_bytes());
         o.extend_from_slice(b",\"end\":");
-        o.extend_from_slice(se[1].to_string().as_bytes());
+        o.extend_from_slice(end.to_string().as_bytes());
         o.extend_from_slice(b",\"rule\":");
         write_str(o, rule);
         o.extend_from_slice(b",\"category\":");
