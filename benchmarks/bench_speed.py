@@ -133,16 +133,13 @@ def ahocorasick_scanner(phrases: Sequence[str]) -> Callable[[str], bool] | None:
 
 # --- timing ------------------------------------------------------------------------------------
 def timed(fn: Callable[[], object], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+    """Best wall-clock seconds of ``repeat`` runs of ``fn``."""
+    return timed_on(lambda _: fn(), list, repeat)
 
 
 def timed_on(fn: Callable[[list[str]], object], fresh: Callable[[], list[str]], repeat: int) -> float:
-    """Like :func:`timed`, each run on newly made strings (made outside the clock).
+    """Best wall-clock seconds of ``repeat`` runs of ``fn``, each on newly made strings (made
+    outside the clock).
 
     The engine reads a string's UTF-8 form, which CPython caches in the string object: a second
     run over the same objects would skip that encoding, which a pipeline cleaning each document
