@@ -148,6 +148,17 @@ def _add_cleaner_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Adds "(default: …)" to an option's help unless the help already says its default or there
+    is none to say (no value, a flag, an empty list)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, [], argparse.SUPPRESS):
+            return text
+        return super()._get_help_string(action) or text
+
+
 def _keep_heap_pad() -> None:
     """Ask glibc to keep 64 MiB of freed memory at the top of each heap instead of returning it to
     the kernel at once (``M_TOP_PAD``). Otherwise the engine faults the same pages in again for every
@@ -358,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="clean files, directories, globs or stdin (JSONL, txt, html, WARC/WET, Parquet)",
         description="Clean documents in bulk. Inputs: files, directories (recursive), quoted globs, '-' "
         "for stdin. Formats by extension or magic bytes; .gz/.zst/.bz2/.xz decompressed.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     c.add_argument("inputs", nargs="*", metavar="INPUT", help="input paths (default: stdin)")
     c.add_argument("--paths-file", metavar="FILE", help="read more input paths from FILE, one a line")
