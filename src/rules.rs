@@ -266,11 +266,7 @@ fn check_pattern(id: &str, pattern: &str, scope: Scope) -> Result<regex::Regex> 
     if pattern.len() > MAX_EXPANDED_PATTERN_BYTES {
         return Err(Error::rule(id, format!("the pattern is longer than {MAX_EXPANDED_PATTERN_BYTES} bytes")));
     }
-    let wrapped = wrap_pattern(pattern, scope);
-    let re = regex::RegexBuilder::new(&wrapped)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
+    let re = compile_pattern(&wrap_pattern(pattern, scope))
         .map_err(|e| Error::rule(id, format!("the pattern does not compile: {e}")))?;
     if re.is_match("") {
         return Err(Error::rule(id, "the pattern matches the empty line, so it would match everything"));
@@ -278,6 +274,34 @@ fn check_pattern(id: &str, pattern: &str, scope: Scope) -> Result<regex::Regex> 
     if PROBES.iter().all(|p| re.is_match(p)) {
         return Err(Error::rule(id, "the pattern matches every probe line: it would match everything"));
     }
+    Ok(re)
+}
+
+/// Lazy-DFA cache per pattern and thread. Credit patterns (Unicode name classes, searched in
+/// reverse) rebuilt their states on every line with the regex crate's 2 MiB default.
+const DFA_CACHE_BYTES: usize = 16 << 20;
+
+/// Compiled patterns by their wrapped source, shared by every engine in the process: validating a
+/// rule and building its scanner compile it once, and so do further engines (other options, a
+/// language's own scanner). Cleared when it grows past [`MAX_CACHED_PATTERNS`].
+static COMPILED: std::sync::Mutex<Option<rustc_hash::FxHashMap<String, regex::Regex>>> = std::sync::Mutex::new(None);
+const MAX_CACHED_PATTERNS: usize = 4 * MAX_RULES;
+
+/// Compile a wrapped pattern (see [`wrap_pattern`]) with dechaff's limits, or clone the compiled
+/// one (a clone shares the program and has its own search caches).
+pub fn compile_pattern(wrapped: &str) -> std::result::Result<regex::Regex, regex::Error> {
+    let lock = || COMPILED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(re) = lock().as_ref().and_then(|m| m.get(wrapped)) {
+        return Ok(re.clone());
+    }
+    // Compiled outside the lock: engines may be built on several threads at once.
+    let re = regex::RegexBuilder::new(wrapped).size_limit(REGEX_SIZE_LIMIT).dfa_size_limit(DFA_CACHE_BYTES).build()?;
+    let mut cache = lock();
+    let map = cache.get_or_insert_with(Default::default);
+    if map.len() >= MAX_CACHED_PATTERNS {
+        map.clear();
+    }
+    map.insert(wrapped.to_string(), re.clone());
     Ok(re)
 }
 
@@ -480,6 +504,20 @@ mod tests {
 
     fn one(rule: &str) -> Result<Vec<Rule>> {
         parse_rule_file("test.toml", &format!("[[rule]]\n{rule}"))
+    }
+
+    #[test]
+    fn compiled_patterns_are_shared_and_behave_alike() {
+        let wrapped = wrap_pattern("(?i:photo):? ([A-Z][a-z]+)", Scope::Line);
+        let a = compile_pattern(&wrapped).unwrap();
+        let b = compile_pattern(&wrapped).unwrap();
+        assert_eq!(a.as_str(), b.as_str());
+        for line in ["Photo: Reuters", "photo Jane", "A photo: Reuters", ""] {
+            assert_eq!(a.is_match(line), b.is_match(line), "{line:?}");
+            assert_eq!(a.captures(line).map(|c| c[1].to_string()), b.captures(line).map(|c| c[1].to_string()));
+        }
+        assert!(compile_pattern("(unclosed").is_err());
+        assert!(compile_pattern("(unclosed").is_err(), "errors are not cached as successes");
     }
 
     #[test]

@@ -15,7 +15,6 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::error::{Error, Result};
 use crate::rules::{
     fold_into, line_key_into, trim_key_end, trim_key_start, wrap_pattern, Matcher, Region, Rule, Scope,
-    REGEX_SIZE_LIMIT,
 };
 use crate::scan::prefilter::Needs;
 use crate::scan::trie::Trie;
@@ -206,10 +205,7 @@ impl Scanner {
                 }
                 Matcher::Pattern(p) => {
                     let wrapped = wrap_pattern(p, rule.scope);
-                    let re = regex::RegexBuilder::new(&wrapped)
-                        .size_limit(REGEX_SIZE_LIMIT)
-                        .dfa_size_limit(DFA_CACHE_BYTES)
-                        .build()
+                    let re = crate::rules::compile_pattern(&wrapped)
                         .map_err(|e| Error::rule(&rule.id, format!("the pattern does not compile: {e}")))?;
                     let gate_needs = Needs::of_literals(&case_variants(&rule.requires));
                     patterns.push(PatternRule {
@@ -432,10 +428,6 @@ fn case_variants<S: AsRef<str>>(literals: &[S]) -> Vec<String> {
 
 /// Bytes at the end of a line where a suffix rule's `requires` literal must occur.
 pub const GATE_TAIL: usize = 160;
-
-/// Lazy-DFA cache per pattern and thread. Credit patterns (Unicode name classes, searched in
-/// reverse) rebuilt their states on every line with the regex crate's 2 MiB default.
-const DFA_CACHE_BYTES: usize = 16 << 20;
 
 /// Bytes of a line that prefix literals and suffix patterns look at.
 pub const WINDOW: usize = 256;
