@@ -283,9 +283,11 @@ const DFA_CACHE_BYTES: usize = 16 << 20;
 
 /// Compiled patterns by their wrapped source, shared by every engine in the process: validating a
 /// rule and building its scanner compile it once, and so do further engines (other options, a
-/// language's own scanner). Cleared when it grows past [`MAX_CACHED_PATTERNS`].
+/// language's own scanner). Cleared when it reaches [`MAX_CACHED_PATTERNS`], which holds every
+/// built-in pack (191 patterns) several times over while what the cache can keep alive stays below
+/// what one engine may hold anyway ([`MAX_RULES`] patterns of up to [`REGEX_SIZE_LIMIT`] each).
 static COMPILED: std::sync::Mutex<Option<rustc_hash::FxHashMap<String, regex::Regex>>> = std::sync::Mutex::new(None);
-const MAX_CACHED_PATTERNS: usize = 4 * MAX_RULES;
+const MAX_CACHED_PATTERNS: usize = 1024;
 
 /// Compile a wrapped pattern (see [`wrap_pattern`]) with dechaff's limits, or clone the compiled
 /// one (a clone shares the program and has its own search caches).
