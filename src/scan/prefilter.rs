@@ -51,8 +51,19 @@ impl ByteSet {
         self.0.iter().map(|w| w.count_ones()).sum()
     }
 
+    /// The bytes in the set, in ascending order (by set bits: the analysis calls this for every
+    /// node of every pattern).
     fn bytes(&self) -> impl Iterator<Item = u8> + '_ {
-        (0..=255u8).filter(|&b| self.contains(b))
+        self.0.iter().enumerate().flat_map(|(k, &word)| {
+            let mut w = word;
+            std::iter::from_fn(move || {
+                (w != 0).then(|| {
+                    let bit = w.trailing_zeros();
+                    w &= w - 1;
+                    (k as u32 * 64 + bit) as u8
+                })
+            })
+        })
     }
 
     fn single(b: u8) -> ByteSet {
@@ -338,6 +349,18 @@ fn usable(set: Option<ByteSet>) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_sets_list_their_bytes_in_order() {
+        for members in
+            [vec![], vec![0u8], vec![255u8], vec![0, 1, 63, 64, 127, 128, 191, 192, 255], (0..=255).collect()]
+        {
+            let mut set = ByteSet::default();
+            members.iter().for_each(|&b| set.insert(b));
+            assert_eq!(set.bytes().collect::<Vec<u8>>(), members);
+            assert_eq!(set.len() as usize, members.len());
+        }
+    }
 
     #[test]
     fn first_bytes_and_required_bytes() {
