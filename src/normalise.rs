@@ -224,6 +224,34 @@ fn skip_plain_words(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Bytes of the plain character at `at` (0: none there): a plain ASCII byte, or a non-ASCII
+/// character the map keeps as it is (letters of every script; curly quotes and dashes without
+/// `ascii_punctuation`).
+#[inline]
+fn plain_len(src: &str, at: usize, opts: &NormaliseOptions) -> usize {
+    let bytes = src.as_bytes();
+    match bytes.get(at) {
+        Some(&b) if PLAIN[b as usize] => 1,
+        Some(&b) if b < 0x80 => 0,
+        // U+00C0..=U+07FF (Latin letters, Greek, Cyrillic, Hebrew, Arabic …): all kept as they are.
+        Some(0xC3..=0xDF) => 2,
+        // U+0080..=U+00BF: C1 controls, U+0085, U+00A0 and U+00AD are not.
+        Some(0xC2) => match bytes.get(at + 1) {
+            Some(&b2) if b2 >= 0xA1 && b2 != 0xAD => 2,
+            _ => 0,
+        },
+        Some(_) => {
+            let c = src[at..].chars().next().unwrap_or(' ');
+            if matches!(map_char(c, opts), Mapped::Keep(k) if k == c) {
+                c.len_utf8()
+            } else {
+                0
+            }
+        }
+        None => 0,
+    }
+}
+
 /// The fast path (no line-start or punctuation options): runs of plain ASCII are copied whole;
 /// white space, controls and non-ASCII characters go one by one through the same map as
 /// [`normalise_chars`], which this function must equal byte for byte.
@@ -235,18 +263,19 @@ fn normalise_runs(text: &str, opts: &NormaliseOptions) -> String {
     let mut layout = Layout::default();
     let mut i = 0;
 
+    let plain_at = |at: usize| plain_len(src, at, opts);
     while i < bytes.len() {
-        let b = bytes[i];
-        if PLAIN[b as usize] {
-            // A run of plain bytes and single spaces between them is copied as it is: the
+        if plain_at(i) > 0 {
+            // A run of plain characters and single spaces between them is copied as it is: the
             // character path would write the same (a space owed before content on its line).
             let start = i;
             loop {
                 i = skip_plain_words(bytes, i);
-                if i < bytes.len() && PLAIN[bytes[i] as usize] {
-                    i += 1;
-                } else if i + 1 < bytes.len() && bytes[i] == b' ' && PLAIN[bytes[i + 1] as usize] {
-                    i += 2;
+                let n = plain_at(i);
+                if n > 0 {
+                    i += n;
+                } else if bytes.get(i) == Some(&b' ') && plain_at(i + 1) > 0 {
+                    i += 1 + plain_at(i + 1);
                 } else {
                     break;
                 }
@@ -255,6 +284,7 @@ fn normalise_runs(text: &str, opts: &NormaliseOptions) -> String {
             out.push_str(&src[start..i]);
             continue;
         }
+        let b = bytes[i];
         let c = if b < 0x80 {
             i += 1;
             b as char
@@ -381,9 +411,22 @@ mod tests {
     }
 
     #[test]
+    fn plain_len_agrees_with_the_map_for_every_character() {
+        for ascii_punctuation in [false, true] {
+            let o = NormaliseOptions { ascii_punctuation, ..Default::default() };
+            for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+                let s = c.to_string();
+                let kept = matches!(map_char(c, &o), Mapped::Keep(k) if k == c) && c != ' ';
+                assert_eq!(plain_len(&s, 0, &o), if kept { c.len_utf8() } else { 0 }, "{c:?}");
+            }
+        }
+    }
+
+    #[test]
     fn fast_path_equals_char_path_on_long_plain_runs() {
         // Mostly plain bytes and spaces, so that the eight-byte skip runs, with rarer breakers.
-        let alphabet: Vec<char> = "abcdefg.,xyz     AB\n\t\u{0}é\u{a0}~\u{7f}".chars().collect();
+        let alphabet: Vec<char> =
+            "abcdefg.,xyz     AB\n\t\u{0}é\u{a0}~\u{7f}’—東\u{301}\u{200b}\u{2028}…".chars().collect();
         let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
         for _ in 0..5000 {
             let mut s = String::new();
@@ -394,8 +437,10 @@ mod tests {
                 let r = (seed >> 11) as usize;
                 s.push(alphabet[if r % 8 == 0 { r % alphabet.len() } else { r % 17 }]);
             }
-            let o = NormaliseOptions::default();
-            assert_eq!(normalise_runs(&s, &o), normalise_chars(&s, &o), "input {s:?}");
+            for ascii in [false, true] {
+                let o = NormaliseOptions { ascii_punctuation: ascii, ..Default::default() };
+                assert_eq!(normalise_runs(&s, &o), normalise_chars(&s, &o), "input {s:?}");
+            }
         }
     }
 
