@@ -104,6 +104,9 @@ impl PatternSets {
 #[derive(Debug)]
 struct PatternRule {
     regex: Regex,
+    /// The pattern without its Unicode word boundaries, when it has some: a superset the lazy DFA
+    /// can run on any text, tried first (see [`prefilter::without_unicode_word_boundaries`]).
+    relaxed: Option<Regex>,
     rule: u32,
     max_words: u32,
     /// One of the rule's `requires` literals (as written, Capitalised or UPPER) must occur in
@@ -208,7 +211,10 @@ impl Scanner {
                     let re = crate::rules::compile_pattern(&wrapped)
                         .map_err(|e| Error::rule(&rule.id, format!("the pattern does not compile: {e}")))?;
                     let gate_needs = Needs::of_literals(&case_variants(&rule.requires));
+                    let relaxed = prefilter::without_unicode_word_boundaries(&wrapped)
+                        .and_then(|r| crate::rules::compile_pattern(&r).ok());
                     patterns.push(PatternRule {
+                        relaxed,
                         captures: re.captures_len() > 1,
                         needs: Needs::of_pattern(&wrapped),
                         regex: re,
@@ -346,6 +352,9 @@ impl Scanner {
             // one of a few bytes somewhere.
             let anchored = matches!(p.scope, Scope::Line | Scope::Prefix);
             if anchored && !p.needs.may_start(hay.as_bytes()) || !p.needs.may_contain(hay.as_bytes()) {
+                continue;
+            }
+            if p.relaxed.as_ref().is_some_and(|r| !r.is_match(hay)) {
                 continue;
             }
             let shift = |m: regex::Match<'_>| (m.start() + offset, m.end() + offset);
