@@ -252,9 +252,10 @@ fn plain_len(src: &str, at: usize, opts: &NormaliseOptions) -> usize {
     }
 }
 
-/// The fast path (no line-start or punctuation options): runs of plain ASCII are copied whole;
-/// white space, controls and non-ASCII characters go one by one through the same map as
-/// [`normalise_chars`], which this function must equal byte for byte.
+/// The fast path (no line-start or punctuation options): runs of plain characters (see
+/// [`plain_len`]) are copied whole; white space, controls and the characters the map changes go
+/// one by one through the same map as [`normalise_chars`], which this function must equal byte
+/// for byte.
 fn normalise_runs(text: &str, opts: &NormaliseOptions) -> String {
     let src = nfc_first(text);
     let src: &str = &src;
