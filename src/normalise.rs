@@ -272,14 +272,17 @@ fn normalise_runs(text: &str, opts: &NormaliseOptions) -> String {
             let start = i;
             loop {
                 i = skip_plain_words(bytes, i);
-                let n = plain_at(i);
-                if n > 0 {
-                    i += n;
-                } else if bytes.get(i) == Some(&b' ') && plain_at(i + 1) > 0 {
-                    i += 1 + plain_at(i + 1);
-                } else {
+                let n = match plain_at(i) {
+                    0 if bytes.get(i) == Some(&b' ') => match plain_at(i + 1) {
+                        0 => 0,
+                        after => 1 + after,
+                    },
+                    n => n,
+                };
+                if n == 0 {
                     break;
                 }
+                i += n;
             }
             layout.separate(&mut out);
             out.push_str(&src[start..i]);
