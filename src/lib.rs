@@ -10,6 +10,7 @@
 //! ```
 
 pub mod assemble;
+pub mod codeunits;
 pub mod decide;
 pub mod error;
 pub mod lang;
@@ -47,6 +48,21 @@ pub const BUILTIN_RULES: &[(&str, &str)] = &[
     ("ru.toml", include_str!("../python/dechaff/rules/ru.toml")),
     ("uk.toml", include_str!("../python/dechaff/rules/uk.toml")),
 ];
+
+/// One thread's view of an [`Engine`] in [`Engine::map_batch`]: cleans with buffers reused from
+/// one document to the next.
+#[derive(Debug)]
+pub struct Worker<'e> {
+    engine: &'e Engine,
+    buf: ScanBuffers,
+}
+
+impl Worker<'_> {
+    /// Clean one document in `mode`, as [`Engine::try_clean`] does.
+    pub fn clean(&mut self, text: &str, mode: Mode) -> Result<Cleaned> {
+        self.engine.check_size(text).map(|_| self.engine.clean_with(text, mode, &mut self.buf))
+    }
+}
 
 /// Rounds of decisions before the engine stops looking for more (it converges in 1–2).
 const MAX_ROUNDS: usize = 8;
@@ -257,15 +273,25 @@ impl Engine {
     /// Clean many documents, in parallel on `threads` threads (0: all cores, 1: this thread).
     /// The result equals cleaning each document alone, in order.
     pub fn clean_batch<S: AsRef<str> + Sync>(&self, texts: &[S], mode: Mode, threads: usize) -> Vec<Result<Cleaned>> {
-        let one = |buf: &mut ScanBuffers, t: &S| {
-            let t = t.as_ref();
-            self.check_size(t).map(|_| self.clean_with(t, mode, buf))
-        };
-        if threads == 1 || texts.len() < 2 {
-            let mut buf = ScanBuffers::default();
-            return texts.iter().map(|t| one(&mut buf, t)).collect();
+        self.map_batch(texts.iter().collect(), threads, |t, worker| worker.clean(t.as_ref(), mode))
+    }
+
+    /// `f` of every item, in order, computed on `threads` threads (0: all cores, 1: this
+    /// thread). Each thread passes `f` its own [`Worker`], whose buffers its documents reuse.
+    /// For callers that do more per document than clean it, such as the Python binding, which
+    /// also converts the document's text there.
+    pub fn map_batch<T: Send, R: Send>(
+        &self,
+        items: Vec<T>,
+        threads: usize,
+        f: impl Fn(T, &mut Worker<'_>) -> R + Sync,
+    ) -> Vec<R> {
+        let worker = || Worker { engine: self, buf: ScanBuffers::default() };
+        if threads == 1 || items.len() < 2 {
+            let mut w = worker();
+            return items.into_iter().map(|t| f(t, &mut w)).collect();
         }
-        let run = || texts.par_iter().map_init(ScanBuffers::default, one).collect();
+        let run = || items.into_par_iter().map_init(worker, |w, t| f(t, w)).collect();
         if threads == 0 {
             run()
         } else {
