@@ -11,14 +11,16 @@ Contenders:
 - A pure-Python cleaner doing the same steps as dechaff: NFC, a character map, lines, de-duplication,
   ~300 marker phrases (the shipped rule phrases) matched per line, and a C4-style line filter.
 - The same cleaner with ahocorasick-rs as its phrase scanner (when installed).
-- dechaff ``Cleaner.clean_batch`` on 1 and on 2 threads (rayon inside Rust, GIL released; with 2
-  threads the calling thread turns one chunk's results into Python objects while the engine cleans
-  the next), and the raw engine batch (``clean_texts``: no result objects) on 1 and 2 threads.
+- dechaff ``Cleaner.clean_batch`` on 1 and on 2 threads (rayon inside Rust, GIL released: the
+  engine's threads read each str's storage and write each result's, the calling thread only
+  allocates the result objects), and the raw engine batch (``clean_texts``: no result objects) on
+  1 and 2 threads.
   Every dechaff contender reads the ``text`` of each result and runs on newly made strings.
 - Python threads (2) each calling ``Cleaner.clean``: the alternative to rayon.
-- The floor of any str → str extension: each document encoded to UTF-8 and decoded to a new str,
-  no cleaning (text with non-ASCII characters is stored by CPython in 2 or 4 bytes per character,
-  so both directions convert).
+- The floor of a str → str extension that works on UTF-8 through CPython's codecs: each document
+  encoded to UTF-8 and decoded to a new str, no cleaning, on one thread (text with non-ASCII
+  characters is stored by CPython in 2 or 4 bytes per character, so both directions convert).
+  dechaff does these conversions itself, on its own threads.
 - A ``clean_article`` loop, and page mode through ``clean_batch``.
 """
 
@@ -194,7 +196,7 @@ def main() -> None:
     def texts_of(results: list[dechaff.CleanResult]) -> list[str]:
         return [r.text for r in results]  # what a pipeline keeps
 
-    # What any str → str extension pays before it cleans anything: UTF-8 in, a new str out.
+    # What a str → str extension using CPython's codecs pays before it cleans anything.
     add(
         "floor: str → UTF-8 → str, no cleaning",
         timed_on(lambda d: [x.encode().decode() for x in d], fresh, args.repeat),

@@ -106,11 +106,17 @@ impl PyCleaned {
     }
 }
 
-/// A document's result as a Python object (under the GIL: only `text` is converted here).
-fn to_python(py: Python<'_>, engine: &Py<PyEngine>, r: Result<Cleaned, Error>, mode: Mode) -> PyResult<Py<PyCleaned>> {
+/// A document's result as a Python object; `text` is its cleaned text, already a Python string.
+fn to_python(
+    py: Python<'_>,
+    engine: &Py<PyEngine>,
+    r: Result<Cleaned, Error>,
+    mode: Mode,
+    text: Bound<'_, PyString>,
+) -> PyResult<Py<PyCleaned>> {
     let cleaned = match r {
         Ok(c) => PyCleaned {
-            text: PyString::new(py, &c.text).unbind(),
+            text: text.unbind(),
             normalized: c.normalized,
             removals: c.removals,
             metadata: c.metadata,
@@ -120,7 +126,7 @@ fn to_python(py: Python<'_>, engine: &Py<PyEngine>, r: Result<Cleaned, Error>, m
             engine: engine.clone_ref(py),
         },
         Err(e) => PyCleaned {
-            text: PyString::intern(py, "").unbind(),
+            text: text.unbind(),
             normalized: String::new(),
             removals: Vec::new(),
             metadata: Vec::new(),
@@ -133,23 +139,137 @@ fn to_python(py: Python<'_>, engine: &Py<PyEngine>, r: Result<Cleaned, Error>, m
     Py::new(py, cleaned)
 }
 
-/// Characters per chunk of a pipelined batch: small enough that converting one chunk's results
-/// overlaps cleaning the next, large enough that the chunk fills every thread.
-const CHUNK_CHARS: usize = 1 << 18;
+/// Code units per slice of a batch: each slice's Python objects are made between two parallel
+/// runs, while its strings are still in cache.
+const SLICE_CHARS: usize = 1 << 20;
 
-/// Split `texts` into runs of about [`CHUNK_CHARS`] characters.
-fn chunks(texts: &[Bound<'_, PyString>]) -> PyResult<Vec<std::ops::Range<usize>>> {
+/// Split `texts` into runs of about [`SLICE_CHARS`] code points.
+fn slices(texts: &[Bound<'_, PyString>]) -> PyResult<Vec<std::ops::Range<usize>>> {
     let mut out = Vec::new();
     let (mut start, mut chars) = (0, 0);
     for (i, t) in texts.iter().enumerate() {
         chars += t.len()?;
-        if chars >= CHUNK_CHARS {
+        if chars >= SLICE_CHARS {
             out.push(start..i + 1);
             (start, chars) = (i + 1, 0);
         }
     }
     if start < texts.len() {
         out.push(start..texts.len());
+    }
+    Ok(out)
+}
+
+/// CPython's string storage, read and written directly: the binding's only unsafe code. A batch
+/// reads its strings' code units and fills its results' storage on the engine's threads, with the
+/// GIL released; under the GIL it only allocates.
+#[allow(unsafe_code)]
+mod storage {
+    use pyo3::ffi;
+    use pyo3::prelude::*;
+    use pyo3::types::{PyString, PyStringData};
+
+    use crate::codeunits::{CodeUnits, CodeUnitsMut, Shape};
+
+    /// The code units of `s`, borrowed for as long as `s` is.
+    pub fn read<'a>(s: &'a Bound<'_, PyString>) -> PyResult<CodeUnits<'a>> {
+        // SAFETY: the slice is the string's own storage, alive while `s` holds the object. A str
+        // never changes once made, so other threads may read it without the GIL.
+        Ok(match unsafe { s.data() }? {
+            PyStringData::Ucs1(b) => CodeUnits::Latin1(b),
+            PyStringData::Ucs2(u) => CodeUnits::Ucs2(u),
+            PyStringData::Ucs4(u) => CodeUnits::Ucs4(u),
+        })
+    }
+
+    /// New Python strings whose code units are not written yet: nothing else can see them until
+    /// [`Fresh::into_objects`], so [`Fresh::storage`] can hand out their storage to fill.
+    pub struct Fresh<'py> {
+        objects: Vec<Bound<'py, PyString>>,
+    }
+
+    impl<'py> Fresh<'py> {
+        /// One string per shape, of its length and character width.
+        pub fn new(py: Python<'py>, shapes: impl Iterator<Item = Shape>) -> PyResult<Fresh<'py>> {
+            let objects = shapes
+                .map(|shape| {
+                    let size = ffi::Py_ssize_t::try_from(shape.chars)
+                        .map_err(|_| pyo3::exceptions::PyOverflowError::new_err("text too long for a str"))?;
+                    // SAFETY: PyUnicode_New returns a new reference, or NULL with an exception set;
+                    // the object it returns is a str.
+                    unsafe {
+                        Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_New(size, shape.max_char))
+                            .map(|o| o.cast_into_unchecked::<PyString>())
+                    }
+                })
+                .collect::<PyResult<_>>()?;
+            Ok(Fresh { objects })
+        }
+
+        /// Each string's storage, in order (`&mut self`: one writer, and no reader).
+        pub fn storage(&mut self) -> Vec<CodeUnitsMut<'_>> {
+            self.objects
+                .iter()
+                .map(|s| {
+                    let ptr = s.as_ptr();
+                    // SAFETY: the object is a compact str made by PyUnicode_New of this length and
+                    // kind, and no one else holds it (see the type's doc), so its code units may be
+                    // written through this one slice. Its length fits a usize: it came from one.
+                    unsafe {
+                        let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
+                        let data = ffi::PyUnicode_DATA(ptr);
+                        match ffi::PyUnicode_KIND(ptr) {
+                            ffi::PyUnicode_1BYTE_KIND => {
+                                CodeUnitsMut::Latin1(std::slice::from_raw_parts_mut(data.cast(), len))
+                            }
+                            ffi::PyUnicode_2BYTE_KIND => {
+                                CodeUnitsMut::Ucs2(std::slice::from_raw_parts_mut(data.cast(), len))
+                            }
+                            _ => CodeUnitsMut::Ucs4(std::slice::from_raw_parts_mut(data.cast(), len)),
+                        }
+                    }
+                })
+                .collect()
+        }
+
+        /// The strings, for Python to see (every one must have been written).
+        pub fn into_objects(self) -> Vec<Bound<'py, PyString>> {
+            self.objects
+        }
+    }
+}
+
+/// Clean `texts` on the engine's threads, making each cleaned text a Python string (empty for a
+/// document that cannot be cleaned). Under the GIL this only reads pointers, allocates the
+/// result strings and builds the list; everything that touches characters runs on `threads`.
+#[allow(clippy::type_complexity)]
+fn clean_to_python<'py>(
+    py: Python<'py>,
+    engine: &Engine,
+    texts: &[Bound<'py, PyString>],
+    threads: usize,
+    mode: Mode,
+) -> PyResult<Vec<(Result<Cleaned, Error>, Bound<'py, PyString>)>> {
+    use crate::codeunits::{shape, to_utf8, write};
+    let mut out = Vec::with_capacity(texts.len());
+    for slice in slices(texts)? {
+        let units = texts[slice].iter().map(storage::read).collect::<PyResult<Vec<_>>>()?;
+        let cleaned = py.detach(|| {
+            engine.map_batch(units, threads, |u, worker| {
+                let r = worker.clean(&to_utf8(u), mode);
+                let s = r.as_ref().ok().map(|c| shape(&c.text));
+                (r, s)
+            })
+        });
+        let mut fresh = storage::Fresh::new(py, cleaned.iter().filter_map(|(_, s)| *s))?;
+        let jobs: Vec<_> =
+            cleaned.iter().filter_map(|(r, _)| r.as_ref().ok()).map(|c| c.text.as_str()).zip(fresh.storage()).collect();
+        py.detach(|| engine.map_batch(jobs, threads, |(text, dst), _| write(text, dst)));
+        let mut objects = fresh.into_objects().into_iter();
+        out.extend(cleaned.into_iter().map(|(r, _)| {
+            let text = if r.is_ok() { objects.next() } else { None };
+            (r, text.unwrap_or_else(|| PyString::intern(py, "")))
+        }));
     }
     Ok(out)
 }
@@ -188,24 +308,22 @@ impl PyEngine {
         Ok(PyEngine { inner })
     }
 
-    /// Clean one document.
+    /// Clean one document (a lone surrogate becomes U+FFFD, as in [`PyEngine::clean_batch`]).
     #[pyo3(signature = (text, mode="article"))]
     fn clean(slf: &Bound<'_, Self>, text: &Bound<'_, PyString>, mode: &str) -> PyResult<Py<PyCleaned>> {
-        let (py, engine, mode) = (slf.py(), &slf.get().inner, parse_mode(mode)?);
-        let text = text.to_str()?;
-        let r = py.detach(|| engine.try_clean(text, mode));
+        let (py, mode) = (slf.py(), parse_mode(mode)?);
+        let Some((r, text)) = clean_to_python(py, &slf.get().inner, std::slice::from_ref(text), 1, mode)?.pop() else {
+            return Err(DechaffError::new_err("the engine returned no result"));
+        };
         if let Err(e) = &r {
             return Err(to_py_err(e.clone()));
         }
-        to_python(py, &slf.clone().unbind(), r, mode)
+        to_python(py, &slf.clone().unbind(), r, mode, text)
     }
 
     /// Clean many documents on `threads` threads (0: all cores). A document that cannot be
-    /// cleaned gives a result with `error` set in its place; the others are unaffected.
-    ///
-    /// With more than one thread the batch is pipelined: while the engine cleans one chunk with
-    /// the GIL released, this thread (holding it) reads the next chunk's strings and turns the
-    /// previous chunk's results into Python objects. With one thread everything runs here.
+    /// cleaned gives a result with `error` set in its place; the others are unaffected. A lone
+    /// surrogate becomes U+FFFD (a surrogate pair, its character), as `_fix_surrogates` does.
     #[pyo3(signature = (texts, threads=0, mode="article"))]
     fn clean_batch<'py>(
         slf: &Bound<'py, Self>,
@@ -213,67 +331,25 @@ impl PyEngine {
         threads: usize,
         mode: &str,
     ) -> PyResult<Vec<Py<PyCleaned>>> {
-        let (py, engine, mode) = (slf.py(), &slf.get().inner, parse_mode(mode)?);
+        let (py, mode) = (slf.py(), parse_mode(mode)?);
         let handle = slf.clone().unbind();
-        let mut out = Vec::with_capacity(texts.len());
-        let spans = chunks(&texts)?;
-        if threads == 1 || spans.len() < 2 {
-            // `to_str` borrows the string's UTF-8 form (cached by CPython): no copy for ASCII.
-            let strs = texts.iter().map(|t| t.to_str()).collect::<PyResult<Vec<&str>>>()?;
-            for r in py.detach(|| engine.clean_batch(&strs, mode, threads)) {
-                out.push(to_python(py, &handle, r, mode)?);
-            }
-            return Ok(out);
-        }
-        std::thread::scope(|scope| {
-            let (to_engine, chunks_in) = std::sync::mpsc::sync_channel::<Vec<&str>>(2);
-            let (results_out, mut from_engine) = std::sync::mpsc::sync_channel(2);
-            scope.spawn(move || {
-                for chunk in chunks_in {
-                    if results_out.send(engine.clean_batch(&chunk, mode, threads)).is_err() {
-                        break;
-                    }
-                }
-            });
-            let mut pending = 0usize;
-            let mut spans = spans.into_iter();
-            loop {
-                let next = spans.next();
-                if let Some(span) = &next {
-                    let strs = texts[span.clone()].iter().map(|t| t.to_str()).collect::<PyResult<Vec<&str>>>()?;
-                    // The engine thread never waits on the GIL, so this send cannot deadlock.
-                    to_engine.send(strs).map_err(|_| DechaffError::new_err("the engine thread stopped"))?;
-                    pending += 1;
-                }
-                // Keep one chunk in the engine while this thread converts the one before it.
-                while pending > usize::from(next.is_some()) {
-                    let (results, rx) = py.detach(move || (from_engine.recv(), from_engine));
-                    from_engine = rx;
-                    let results = results.map_err(|_| DechaffError::new_err("the engine thread stopped"))?;
-                    for r in results {
-                        out.push(to_python(py, &handle, r, mode)?);
-                    }
-                    pending -= 1;
-                }
-                if next.is_none() {
-                    return Ok(out);
-                }
-            }
-        })
+        clean_to_python(py, &slf.get().inner, &texts, threads, mode)?
+            .into_iter()
+            .map(|(r, text)| to_python(py, &handle, r, mode, text))
+            .collect()
     }
 
     /// Just the cleaned texts of many documents (documents that cannot be cleaned give None).
     #[pyo3(signature = (texts, threads=0, mode="article"))]
-    fn clean_texts(
+    fn clean_texts<'py>(
         &self,
-        py: Python<'_>,
-        texts: Vec<Bound<'_, PyString>>,
+        py: Python<'py>,
+        texts: Vec<Bound<'py, PyString>>,
         threads: usize,
         mode: &str,
-    ) -> PyResult<Vec<Option<String>>> {
-        let (engine, mode) = (&self.inner, parse_mode(mode)?);
-        let strs = texts.iter().map(|t| t.to_str()).collect::<PyResult<Vec<&str>>>()?;
-        Ok(py.detach(|| engine.clean_batch(&strs, mode, threads).into_iter().map(|r| r.ok().map(|c| c.text)).collect()))
+    ) -> PyResult<Vec<Option<Bound<'py, PyString>>>> {
+        let results = clean_to_python(py, &self.inner, &texts, threads, parse_mode(mode)?)?;
+        Ok(results.into_iter().map(|(r, text)| r.is_ok().then_some(text)).collect())
     }
 
     /// Is `text` whole-page text (menus and teasers around an article)?

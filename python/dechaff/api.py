@@ -339,26 +339,15 @@ class Cleaner:
     def clean(self, text: TextInput) -> CleanResult:
         """Clean one document (``str``, or ``bytes``: UTF-8 for text, the declared charset for HTML)."""
         s, meta, mode = self._prepare(text)
-        engine_mode = "article" if mode == "html" else mode
-        try:
-            raw = self._engine.clean(s, engine_mode)
-        except UnicodeEncodeError:
-            raw = self._engine.clean(_fix_surrogates(s), engine_mode)
+        raw = self._engine.clean(s, "article" if mode == "html" else mode)
         return self._result(raw, meta, mode)
-
-    def _engine_batch(self, strings: list[str], threads: int, mode: str) -> list[_core.Result]:
-        """The engine's results for ``strings`` (lone surrogates replaced when there are any)."""
-        try:
-            return self._engine.clean_batch(strings, threads, mode)
-        except UnicodeEncodeError:
-            return self._engine.clean_batch([_fix_surrogates(s) for s in strings], threads, mode)
 
     def clean_batch(self, texts: Sequence[TextInput], threads: int | None = None) -> list[CleanResult]:
         """Clean many documents in parallel (the GIL is released); equal to ``[clean(t) for t in texts]``."""
         n = self.threads if threads is None else threads
         if self.mode in ("article", "page") and all(type(t) is str for t in texts):
             # The common case, without the per-document preparation: text in, one engine mode.
-            raws = self._engine_batch(cast("list[str]", list(texts)), n, self.mode)
+            raws = self._engine.clean_batch(cast("list[str]", list(texts)), n, self.mode)
             return [self._result(raw, {}, self.mode) for raw in raws]
         prepared = [self._prepare(t) for t in texts]
         strs = [p[0] for p in prepared]
@@ -368,7 +357,7 @@ class Cleaner:
         # One engine call per engine mode (a batch usually has one), each across all cores.
         for engine_mode in sorted({"article" if m == "html" else m for m in modes}):
             idx = [i for i, m in enumerate(modes) if ("article" if m == "html" else m) == engine_mode]
-            raws = self._engine_batch([strs[i] for i in idx], n, engine_mode)
+            raws = self._engine.clean_batch([strs[i] for i in idx], n, engine_mode)
             for i, raw in zip(idx, raws, strict=True):
                 out[i] = self._result(raw, metas[i], modes[i])
         return [r for r in out if r is not None]

@@ -575,7 +575,7 @@ class Processor:
         n = min(len(texts), self.workers * 4) if self.workers > 1 else 1
         step = -(-len(texts) // n)
         return [
-            self._pool.submit(cleaner._engine_batch, texts[i : i + step], 1, mode)
+            self._pool.submit(cleaner._engine.clean_batch, texts[i : i + step], 1, mode)
             for i in range(0, len(texts), step)
         ]
 

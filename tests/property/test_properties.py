@@ -105,7 +105,15 @@ def test_removals_slice_and_account_for_the_difference(x: str) -> None:
 
 @given(st.lists(hostile, max_size=8))
 def test_batch_equals_single(xs: list[str]) -> None:
-    assert CLEANER.clean_batch(xs, threads=2) == [CLEANER.clean(x) for x in xs]
+    singles = [CLEANER.clean(x) for x in xs]
+    for threads in (1, 2):
+        batch = CLEANER.clean_batch(xs, threads=threads)
+        assert batch == singles
+        # The batch writes its strings' storage itself: each must be stored as CPython would
+        # store it. `==` compares the storage width too; `isascii` reads the ASCII flag.
+        for r in batch:
+            assert r.text == r.text.encode("utf-32").decode("utf-32")
+            assert r.text.isascii() == all(ord(c) < 128 for c in r.text)
 
 
 @given(st.one_of(hostile, st.binary(max_size=300)))

@@ -101,14 +101,14 @@ def test_batch_equals_single_and_keeps_order() -> None:
     assert c.clean_batch(docs, threads=2) == [c.clean(d) for d in docs]
 
 
-def test_pipelined_batch_equals_single() -> None:
-    # Over a megabyte: several chunks, so the engine thread and the converting thread overlap.
+def test_sliced_batch_equals_single() -> None:
+    # Over a megabyte: several slices, each read, cleaned and written back on its own.
     c = Cleaner(mode="auto")
     docs: list[str | bytes] = []
     for i in range(2400):
         body = BODY.replace("Monday", f"day {i}")
         docs.append(f"date 2023-04-02 {body}\n\nTweet\n\n{body} Ünïcode ’quotes’ {i}" if i % 3 else body)
-    docs[1500] = "a\ud800b " + BODY  # a lone surrogate in a later chunk: the batch is redone, fixed
+    docs[1500] = "a\ud800b " + BODY  # a lone surrogate in a later slice: replaced, as clean() does
     docs[2000] = "caf\xe9 ".encode("latin-1") + BODY.encode()
     singles = [c.clean(d) for d in docs]
     for threads in (0, 1, 2):
@@ -140,7 +140,7 @@ def test_every_string_width_matches_the_utf8_path() -> None:
     singles = [engine.clean(d, "article").text for d in docs]
     assert singles == expected  # CPython's == also compares the storage width: canonical strings
     assert engine.clean_texts(docs, 1, "article") == expected
-    many = docs * 3000  # several chunks: the pipelined batch
+    many = docs * 3000  # several slices
     for threads in (1, 2):
         assert [r.text for r in engine.clean_batch(many, threads, "article")] == expected * 3000
 
