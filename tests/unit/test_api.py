@@ -198,3 +198,20 @@ def test_modes() -> None:
     assert c.detect_mode(short) == "article"
     assert c.detect_mode("<!doctype html><html><body><p>x</p></body></html>") == "html"
     assert c.detect_mode(BODY) == "article"
+
+
+def test_engine_reads_str_subclasses_and_every_storage_width() -> None:
+    # The engine reads a str's storage in place: a subclass instance keeps its characters in a
+    # separate buffer, and each width (1, 2, 4 bytes per character) is read on its own.
+    class Text(str):
+        pass
+
+    engine = Cleaner()._engine
+    tails = ("ascii", "caf\xe9", "\u201cq\u201d", "\U0001f600")
+    docs = [f"{BODY} {t}\n\nShare this article" for t in tails]
+    subclassed = [Text(d) for d in docs]
+    assert all(type(d) is Text for d in subclassed)
+    want = [engine.clean(d, "article").text for d in docs]
+    assert [r.text for r in engine.clean_batch(subclassed, 2, "article")] == want
+    assert [engine.clean(d, "article").text for d in subclassed] == want
+    assert all(w.endswith(t) for w, t in zip(want, tails, strict=True))
