@@ -10,6 +10,7 @@
 //! ```
 
 pub mod assemble;
+pub mod chartable;
 pub mod codeunits;
 pub mod decide;
 pub mod error;

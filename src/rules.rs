@@ -220,28 +220,51 @@ pub fn fold_into(text: &str, out: &mut String) {
         out.make_ascii_lowercase();
         return;
     }
-    // Runs of ASCII are copied and lower-cased whole; other characters go one by one.
+    // Runs of ASCII are copied and lower-cased whole, runs of characters that fold to themselves
+    // (most of a lower-case non-Latin text) copied whole; other characters go one by one.
+    let facts = crate::chartable::CharFacts::get();
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let run = crate::normalise::next_non_ascii(bytes, i).unwrap_or(bytes.len());
-        if run > i {
+        if bytes[i] < 0x80 {
+            // A lone ASCII byte (a space between two words) needs no search for the run's end.
+            let end = match bytes.get(i + 1) {
+                Some(&b) if b < 0x80 => crate::normalise::next_non_ascii(bytes, i).unwrap_or(bytes.len()),
+                _ => i + 1,
+            };
             let from = out.len();
-            out.push_str(&text[i..run]);
+            out.push_str(&text[i..end]);
             out[from..].make_ascii_lowercase();
-            i = run;
+            i = end;
             continue;
         }
-        let c = text[i..].chars().next().unwrap_or(' ');
-        i += c.len_utf8();
-        match c {
-            '‘' | '’' | '‛' | '′' => out.push('\''),
-            '“' | '”' | '„' | '″' => out.push('"'),
-            '–' | '—' | '‐' | '‑' | '−' => out.push('-'),
-            '…' => out.push_str("..."),
-            _ if c.is_uppercase() => out.extend(c.to_lowercase()),
-            _ => out.push(c),
+        let start = i;
+        while i < bytes.len() && bytes[i] >= 0x80 {
+            let (c, len) = crate::chartable::char_at(text, i);
+            if facts.folds_to_itself(c) != Some(true) {
+                break;
+            }
+            i += len;
         }
+        if i > start {
+            out.push_str(&text[start..i]);
+            continue;
+        }
+        let (c, len) = crate::chartable::char_at(text, i);
+        i += len;
+        fold_char(c, out);
+    }
+}
+
+/// Fold one character into `out` (see [`fold_into`]).
+pub(crate) fn fold_char(c: char, out: &mut String) {
+    match c {
+        '‘' | '’' | '‛' | '′' => out.push('\''),
+        '“' | '”' | '„' | '″' => out.push('"'),
+        '–' | '—' | '‐' | '‑' | '−' => out.push('-'),
+        '…' => out.push_str("..."),
+        _ if c.is_uppercase() => out.extend(c.to_lowercase()),
+        _ => out.push(c),
     }
 }
 

@@ -85,10 +85,19 @@ pub fn features(line: &str) -> Features {
         // Runs of ASCII as above (with all of `char::is_whitespace`'s ASCII spaces); other
         // characters one by one.
         let is_space = |b: u8| matches!(b, b' ' | b'\t'..=b'\r');
+        let facts = crate::chartable::CharFacts::get();
         let mut in_word = false;
         let mut i = 0;
         while i < bytes.len() {
             if bytes[i] < 0x80 {
+                // One ASCII character between two others (a space between words): no run to find.
+                if bytes.get(i + 1).is_none_or(|&b| b >= 0x80) {
+                    let space = is_space(bytes[i]);
+                    words += u32::from(!space && !in_word);
+                    in_word = !space;
+                    i += 1;
+                    continue;
+                }
                 let end = crate::normalise::next_non_ascii(bytes, i).unwrap_or(bytes.len());
                 let run = &bytes[i..end];
                 words += ascii_word_starts(run, in_word, is_space);
@@ -96,8 +105,13 @@ pub fn features(line: &str) -> Features {
                 i = end;
                 continue;
             }
-            let c = line[i..].chars().next().unwrap_or(' ');
-            i += c.len_utf8();
+            let (c, len) = crate::chartable::char_at(line, i);
+            i += len;
+            if facts.word(c) {
+                words += u32::from(!in_word);
+                in_word = true;
+                continue;
+            }
             if is_spaceless_script(c) {
                 spaceless += 1;
             }
