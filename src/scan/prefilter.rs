@@ -78,8 +78,9 @@ impl ByteSet {
     }
 }
 
-/// A rough frequency of a byte in running text, per 10,000 bytes (English and European news
-/// text in UTF-8). It only ranks candidate bytes; it need not be exact.
+/// A rough frequency of a byte in running text, per 10,000 bytes (news text in UTF-8: English and
+/// European, and for the lead bytes of non-Latin scripts, text in those scripts, where every
+/// letter carries one). It only ranks candidate bytes; it need not be exact.
 fn frequency(b: u8) -> u32 {
     // a..z
     const LOWER: [u32; 26] = [
@@ -93,7 +94,15 @@ fn frequency(b: u8) -> u32 {
         b'0'..=b'9' => 40,
         b'A'..=b'Z' => 25,
         b'"' | b'\'' | b'-' => 20,
-        0x80..=0xBF => 30,
+        // Continuation bytes: a letter of Cyrillic, Greek, … text ends in one of 64.
+        0x80..=0xBF => 80,
+        // Lead bytes of whole alphabets: Greek, Cyrillic, Armenian, Hebrew, Arabic; Indic and
+        // Thai; CJK. In text of those scripts, every other or every third byte.
+        0xCE..=0xDB | 0xE0 | 0xE3..=0xED => 3000,
+        // Latin letters with diacritics (é, ü, ç, ł, …).
+        0xC3..=0xC5 => 150,
+        // Typographic punctuation (’ “ ” – —).
+        0xE2 => 100,
         0xC0..=0xFF => 20,
         _ => 5,
     }
