@@ -22,6 +22,8 @@ Contenders:
   characters is stored by CPython in 2 or 4 bytes per character, so both directions convert).
   dechaff does these conversions itself, on its own threads.
 - A ``clean_article`` loop, and page mode through ``clean_batch``.
+- Russian text with ``lang="ru"`` (its own corpus, a fifth of ``--mb``, from
+  ``examples/sample-ru.txt``): what a non-Latin alphabet costs.
 """
 
 from __future__ import annotations
@@ -72,6 +74,24 @@ def build_corpus(target_mb: float, seed: int = 0) -> tuple[list[str], str]:
         size += len(docs[-1].encode())
         n += 1
     return docs, source
+
+
+def russian_corpus(target_mb: float, seed: int = 0) -> list[str]:
+    """Documents of about `target_mb` MB of Russian text: ``examples/sample-ru.txt`` (an invented
+    news story with its chaff), body lines shuffled and numbers shifted from copy to copy."""
+    lines = (REPO / "examples" / "sample-ru.txt").read_text(encoding="utf-8").splitlines()
+    head, body, tail = lines[:3], lines[3:-5], lines[-5:]
+    rng = random.Random(seed)
+    docs: list[str] = []
+    size = 0
+    while size < target_mb * 1e6:
+        rng.shuffle(body)
+        shift = len(docs) % 97
+        text = "\n".join(head + body + tail)
+        text = re.sub(r"\d+", lambda m, shift=shift: str(int(m.group()) + shift), text)
+        docs.append(f"{text}\nМатериал {len(docs)}.")
+        size += len(docs[-1].encode())
+    return docs
 
 
 # --- the pure-Python cleaner -----------------------------------------------------------------
@@ -229,6 +249,21 @@ def main() -> None:
         "page mode clean_batch, 1 thread",
         timed_on(lambda d: texts_of(page.clean_batch(d, threads=1)), fresh, args.repeat),
         mb,
+    )
+
+    # Non-Latin text: every letter takes two bytes and the Unicode tables; its own corpus.
+    ru_docs = russian_corpus(args.mb / 5)
+    ru_mb = sum(len(d.encode()) for d in ru_docs) / 1e6
+    ru_encoded = [d.encode() for d in ru_docs]
+    russian = dechaff.Cleaner(mode="article", lang="ru")
+    add(
+        f"Russian text, lang='ru', clean_batch, 1 thread ({ru_mb:.0f} MB)",
+        timed_on(
+            lambda d: texts_of(russian.clean_batch(d, threads=1)),
+            lambda: [b.decode() for b in ru_encoded],
+            args.repeat,
+        ),
+        ru_mb,
     )
 
     yard = rows[0][1]
