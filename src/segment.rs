@@ -90,7 +90,8 @@ pub fn features(line: &str) -> Features {
         let mut i = 0;
         while i < bytes.len() {
             if bytes[i] < 0x80 {
-                // One ASCII character between two others (a space between words): no run to find.
+                // A lone ASCII byte before a non-ASCII character (a space between two words):
+                // no run to find.
                 if bytes.get(i + 1).is_none_or(|&b| b >= 0x80) {
                     let space = is_space(bytes[i]);
                     words += u32::from(!space && !in_word);
@@ -158,6 +159,21 @@ mod tests {
         for line in ["", " ", "a", " a  b ", "a\tb c", "a\tb é", "é\u{a0}x\u{3000}東京 y", "\u{85}x", "  東 京 "]
         {
             assert_eq!(features(line).words, slow(line), "{line:?}");
+        }
+        // Random lines mixing ASCII, Cyrillic, spaces of every kind and spaceless scripts, in
+        // runs of every length (single spaces between non-ASCII words take a shortcut).
+        let alphabet =
+            ['a', 'Z', ' ', '\t', 'ж', 'Ё', 'é', '\u{a0}', '\u{2009}', '\u{3000}', '東', 'ก', '😀', '.', '\u{85}'];
+        let mut seed: u64 = 0x0DDB_1A5E_5BAD_5EED;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..20_000 {
+            let line: String = (0..next() % 30).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+            assert_eq!(features(&line).words, slow(&line), "{line:?}");
         }
     }
 
