@@ -140,6 +140,9 @@ def _add_cleaner_options(p: argparse.ArgumentParser) -> None:
         help="categories to keep, comma-separated (e.g. caption,comments)",
     )
     g.add_argument("--strict", action="store_true", help="also apply the riskier (strict) rules")
+
+
+def _add_text_field(g: argparse._ArgumentGroup) -> None:
     g.add_argument(
         "--text-field",
         default="text",
@@ -408,6 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     io_g.add_argument("--overwrite", action="store_true", help="with -o DIR: discard an earlier run's state")
     _add_cleaner_options(c)
     f = c.add_argument_group("records")
+    _add_text_field(f)
     f.add_argument("--html-field", metavar="PATH", help="field holding HTML (dotted path)")
     f.add_argument("--id-field", default="id", metavar="PATH", help="field naming a record (dotted path)")
     f.add_argument(
@@ -476,6 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--list-only", action="store_true", help="list removals without the text")
     ex.add_argument("--color", default="auto", choices=("auto", "always", "never"))
     _add_cleaner_options(ex)
+    _add_text_field(ex.add_argument_group("records"))
     ex.set_defaults(func=_cmd_explain)
     return parser
 
