@@ -22,6 +22,8 @@ pub mod records;
 pub mod rules;
 pub mod scan;
 pub mod segment;
+#[cfg(test)]
+mod testing;
 
 #[cfg(feature = "python")]
 mod py;

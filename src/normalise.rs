@@ -528,16 +528,8 @@ mod tests {
             '\u{5B4}',
             '\u{0958}',
         ];
-        let mut seed: u64 = 0x1234_5678_9ABC_DEF1;
         let mut passed = 0;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for _ in 0..20_000 {
-            let s: String = (0..next() % 24).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+        for s in crate::testing::random_strings(&alphabet, 24, 20_000, 0x1234_5678_9ABC_DEF1) {
             let want = is_nfc_quick(s.chars()) == IsNormalized::Yes;
             assert_eq!(is_nfc_quick_yes(&s), want, "{s:?}");
             passed += usize::from(want);

@@ -562,16 +562,8 @@ mod tests {
         // the result must be what folding each character alone gives.
         let alphabet =
             ['a', 'Q', ' ', '’', '“', '—', '…', 'ж', 'Ж', 'Ё', 'é', 'É', 'ß', 'İ', 'Σ', '東', '😀', '\u{301}'];
-        let mut seed: u64 = 0x5EED_F01D_CAFE_0001;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
         let (mut got, mut want) = (String::new(), String::new());
-        for _ in 0..20_000 {
-            let text: String = (0..next() % 30).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+        for text in crate::testing::random_strings(&alphabet, 30, 20_000, 0x5EED_F01D_CAFE_0001) {
             fold_into(&text, &mut got);
             want.clear();
             text.chars().for_each(|c| fold_char(c, &mut want));

@@ -164,15 +164,7 @@ mod tests {
         // runs of every length (single spaces between non-ASCII words take a shortcut).
         let alphabet =
             ['a', 'Z', ' ', '\t', 'ж', 'Ё', 'é', '\u{a0}', '\u{2009}', '\u{3000}', '東', 'ก', '😀', '.', '\u{85}'];
-        let mut seed: u64 = 0x0DDB_1A5E_5BAD_5EED;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
-        for _ in 0..20_000 {
-            let line: String = (0..next() % 30).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+        for line in crate::testing::random_strings(&alphabet, 30, 20_000, 0x0DDB_1A5E_5BAD_5EED) {
             assert_eq!(features(&line).words, slow(&line), "{line:?}");
         }
     }
