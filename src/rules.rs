@@ -239,20 +239,20 @@ pub fn fold_into(text: &str, out: &mut String) {
             continue;
         }
         let start = i;
+        let mut other = None;
         while i < bytes.len() && bytes[i] >= 0x80 {
             let (c, len) = crate::chartable::char_at(text, i);
             if facts.folds_to_itself(c) != Some(true) {
+                other = Some((c, len));
                 break;
             }
             i += len;
         }
-        if i > start {
-            out.push_str(&text[start..i]);
-            continue;
+        out.push_str(&text[start..i]);
+        if let Some((c, len)) = other {
+            i += len;
+            fold_char(c, out);
         }
-        let (c, len) = crate::chartable::char_at(text, i);
-        i += len;
-        fold_char(c, out);
     }
 }
 
