@@ -147,6 +147,8 @@ fn is_nfc_quick_yes(text: &str) -> bool {
 
 /// The first byte at or after `from` that is neither ASCII, nor a continuation byte, nor the
 /// lead of a two-byte character that must be a starter: the start of a character to look at.
+/// (Built on [`next_non_ascii`], stopping at every non-ASCII byte, it cost 13 % more
+/// instructions on Russian text: in such text every chunk has a high bit.)
 #[inline]
 fn next_to_check(bytes: &[u8], from: usize, facts: crate::chartable::CharFacts) -> Option<usize> {
     let skip = |b: u8| b < 0xC0 || facts.nfc_lead(b);

@@ -139,8 +139,9 @@ fn to_python(
     Py::new(py, cleaned)
 }
 
-/// Code units per slice of a batch: each slice's Python objects are made between two parallel
-/// runs, while its strings are still in cache.
+/// Code units per slice of a batch: each slice's result strings are allocated between its two
+/// parallel runs. Measured: one thread runs alike from 16 K to 1 M per slice; two threads ran best
+/// at 1 M (fewer pauses between parallel runs) and no better at 4 M.
 const SLICE_CHARS: usize = 1 << 20;
 
 /// Split `texts` into runs of about [`SLICE_CHARS`] code points.
