@@ -240,6 +240,13 @@ mod storage {
     }
 }
 
+/// `f` of `text` as UTF-8, run without the GIL (a lone surrogate becomes U+FFFD, see
+/// [`crate::codeunits::to_utf8`]).
+fn with_text<R: Send>(text: &Bound<'_, PyString>, f: impl FnOnce(&str) -> R + Send) -> PyResult<R> {
+    let units = storage::read(text)?;
+    Ok(text.py().detach(|| f(&crate::codeunits::to_utf8(units))))
+}
+
 /// Clean `texts` on the engine's threads, making each cleaned text a Python string (empty for a
 /// document that cannot be cleaned). Under the GIL this only reads pointers, allocates the
 /// result strings and builds the list; everything that touches characters runs on `threads`.
@@ -324,7 +331,7 @@ impl PyEngine {
 
     /// Clean many documents on `threads` threads (0: all cores). A document that cannot be
     /// cleaned gives a result with `error` set in its place; the others are unaffected. A lone
-    /// surrogate becomes U+FFFD (a surrogate pair, its character), as `_fix_surrogates` does.
+    /// surrogate becomes U+FFFD (a surrogate pair, its character), as in every entry point here.
     #[pyo3(signature = (texts, threads=0, mode="article"))]
     fn clean_batch<'py>(
         slf: &Bound<'py, Self>,
@@ -354,15 +361,13 @@ impl PyEngine {
     }
 
     /// Is `text` whole-page text (menus and teasers around an article)?
-    fn detect_page(&self, py: Python<'_>, text: String) -> bool {
-        let engine = &self.inner;
-        py.detach(|| engine.detect_page(&text))
+    fn detect_page(&self, text: &Bound<'_, PyString>) -> PyResult<bool> {
+        with_text(text, |t| self.inner.detect_page(t))
     }
 
     /// Normalise with this engine's options.
-    fn normalize(&self, py: Python<'_>, text: String) -> String {
-        let engine = &self.inner;
-        py.detach(|| engine.normalise(&text))
+    fn normalize(&self, text: &Bound<'_, PyString>) -> PyResult<String> {
+        with_text(text, |t| self.inner.normalise(t))
     }
 
     /// The active rules as dicts.
@@ -455,15 +460,14 @@ fn region_name(r: crate::rules::Region) -> &'static str {
 #[pyfunction]
 #[pyo3(signature = (text, *, ascii_punctuation=false, bullets=false, space_before_punctuation=false, french_spacing=false))]
 fn normalize(
-    py: Python<'_>,
-    text: String,
+    text: &Bound<'_, PyString>,
     ascii_punctuation: bool,
     bullets: bool,
     space_before_punctuation: bool,
     french_spacing: bool,
-) -> String {
+) -> PyResult<String> {
     let opts = NormaliseOptions { ascii_punctuation, bullets, space_before_punctuation, french_spacing };
-    py.detach(|| crate::normalise(&text, &opts))
+    with_text(text, |t| crate::normalise(t, &opts))
 }
 
 /// Newlines in `data[..end]` (default: all of it), counted without the GIL.
@@ -477,8 +481,8 @@ fn count_lines(py: Python<'_>, data: &[u8], end: Option<usize>) -> usize {
 /// The language of `text` ("en", "de", "fr", "es", "it", "pt", "ru", "uk"), or None when the
 /// detector cannot tell (too few function words, or another script).
 #[pyfunction]
-fn detect_language(py: Python<'_>, text: String) -> Option<&'static str> {
-    py.detach(|| crate::lang::detect(&text))
+fn detect_language(text: &Bound<'_, PyString>) -> PyResult<Option<&'static str>> {
+    with_text(text, crate::lang::detect)
 }
 
 #[pymodule(gil_used = false)]

@@ -180,11 +180,6 @@ def _check_encodable(text: object, error: type[Exception], what: str) -> None:
         raise error(f"{what} holds a character that is not valid Unicode text: {exc.reason}") from None
 
 
-def _fix_surrogates(text: str) -> str:
-    """Lone surrogates cannot be UTF-8: they become U+FFFD (a valid pair becomes its character)."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-
-
 def _as_text(value: object, meta: dict[str, Any]) -> str:
     if isinstance(value, str):
         return value
@@ -307,11 +302,7 @@ class Cleaner:
         mode = detect_mode(text)
         if mode == "html":
             return mode
-        s = _as_text(text, {})
-        try:
-            return "page" if self._engine.detect_page(s) else "article"
-        except UnicodeEncodeError:
-            return "page" if self._engine.detect_page(_fix_surrogates(s)) else "article"
+        return "page" if self._engine.detect_page(_as_text(text, {})) else "article"
 
     def _result(self, raw: _core.Result, meta: dict[str, Any], mode: str) -> CleanResult:
         if raw.error is not None:
@@ -364,11 +355,7 @@ class Cleaner:
 
     def normalize(self, text: TextInput) -> str:
         """The normaliser alone, with this cleaner's options."""
-        s = _as_text(text, {})
-        try:
-            return self._engine.normalize(s)
-        except UnicodeEncodeError:
-            return self._engine.normalize(_fix_surrogates(s))
+        return self._engine.normalize(_as_text(text, {}))
 
     def rules(self) -> list[dict[str, Any]]:
         """The active rules (id, category, scope, action, region, match, …)."""
@@ -401,10 +388,7 @@ def clean_article(text: TextInput, *, mode: str = "auto", lang: str = "en", **op
         cleaner = _plain_cleaners.get((mode, lang))
         if cleaner is None:
             cleaner = _plain_cleaners[(mode, lang)] = _cleaner_for({"mode": mode, "lang": lang})
-        try:
-            return cleaner._engine.clean(text, mode).text
-        except UnicodeEncodeError:
-            pass  # a lone surrogate: the general path replaces it
+        return cleaner._engine.clean(text, mode).text
     return _cleaner_for({"mode": mode, "lang": lang, **options}).clean(text).text
 
 
@@ -431,10 +415,7 @@ def normalize(
         "space_before_punctuation": space_before_punctuation,
         "french_spacing": french_spacing,
     }
-    try:
-        return _core.normalize(s, **kwargs)
-    except UnicodeEncodeError:
-        return _core.normalize(_fix_surrogates(s), **kwargs)
+    return _core.normalize(s, **kwargs)
 
 
 def list_rules(lang: str = "en") -> list[dict[str, Any]]:
@@ -452,11 +433,7 @@ def detect_language(text: TextInput) -> str | None:
 
     It reads the first 64 KiB: letters by script (Cyrillic: Russian or Ukrainian by the letters
     and function words only one of them uses), then counts of frequent short words."""
-    s = _as_text(text, {})
-    try:
-        return _core.detect_language(s)
-    except UnicodeEncodeError:
-        return _core.detect_language(_fix_surrogates(s))
+    return _core.detect_language(_as_text(text, {}))
 
 
 def categories() -> list[str]:
