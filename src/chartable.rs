@@ -21,6 +21,23 @@ const FOLDS_TO_ITSELF: u8 = 2;
 /// A word character for [`crate::segment::features`]: not white space, not a spaceless script.
 const WORD: u8 = 4;
 
+// The definitions the table stands for.
+
+fn is_nfc_starter(c: char) -> bool {
+    canonical_combining_class(c) == 0 && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes
+}
+
+/// `scratch`: a buffer for the folded form.
+fn is_self_folding(c: char, scratch: &mut String) -> bool {
+    scratch.clear();
+    crate::rules::fold_char(c, scratch);
+    scratch.chars().eq(std::iter::once(c))
+}
+
+fn is_word(c: char) -> bool {
+    !c.is_whitespace() && !crate::segment::is_spaceless_script(c)
+}
+
 /// The bits of every code point below [`LIMIT`] (surrogates: none), and which two-byte lead bytes
 /// start only NFC starters (bit `lead - 0xC0`).
 struct Tables {
@@ -31,22 +48,16 @@ struct Tables {
 fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
-        let mut folded = String::new();
+        let mut scratch = String::new();
         let bits: Vec<u8> = (0..LIMIT)
             .map(|cp| {
                 let Some(c) = char::from_u32(cp) else { return 0 };
-                let nfc = canonical_combining_class(c) == 0 && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes;
-                crate::rules::fold_char(c, &mut folded);
-                let same = folded.chars().eq(std::iter::once(c));
-                folded.clear();
-                let word = !c.is_whitespace() && !crate::segment::is_spaceless_script(c);
-                [(nfc, NFC_STARTER), (same, FOLDS_TO_ITSELF), (word, WORD)].iter().fold(0, |bits, &(on, bit)| {
-                    if on {
-                        bits | bit
-                    } else {
-                        bits
-                    }
-                })
+                let facts = [
+                    (is_nfc_starter(c), NFC_STARTER),
+                    (is_self_folding(c, &mut scratch), FOLDS_TO_ITSELF),
+                    (is_word(c), WORD),
+                ];
+                facts.iter().filter(|(on, _)| *on).fold(0, |bits, (_, bit)| bits | bit)
             })
             .collect();
         // Lead byte L of a two-byte sequence starts the code points (L & 0x1F) << 6 .. + 64.
@@ -89,9 +100,7 @@ impl CharFacts {
     /// Combining class 0 and NFC_QC=Yes.
     #[inline]
     pub fn nfc_starter(self, c: char) -> bool {
-        self.has(c, NFC_STARTER).unwrap_or_else(|| {
-            canonical_combining_class(c) == 0 && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes
-        })
+        self.has(c, NFC_STARTER).unwrap_or_else(|| is_nfc_starter(c))
     }
 
     /// `fold_into` copies `c` unchanged; `None` above the table (ask the definition).
@@ -103,7 +112,7 @@ impl CharFacts {
     /// Not white space and not a spaceless script.
     #[inline]
     pub fn word(self, c: char) -> bool {
-        self.has(c, WORD).unwrap_or_else(|| !c.is_whitespace() && !crate::segment::is_spaceless_script(c))
+        self.has(c, WORD).unwrap_or_else(|| is_word(c))
     }
 }
 
@@ -129,14 +138,11 @@ mod tests {
     #[test]
     fn table_matches_the_definitions_for_every_code_point() {
         let facts = CharFacts::get();
-        let mut folded = String::new();
+        let mut scratch = String::new();
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
-            let nfc = canonical_combining_class(c) == 0 && is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes;
-            assert_eq!(facts.nfc_starter(c), nfc, "{c:?}");
-            assert_eq!(facts.word(c), !c.is_whitespace() && !crate::segment::is_spaceless_script(c), "{c:?}");
-            crate::rules::fold_char(c, &mut folded);
-            let same = folded.chars().eq(std::iter::once(c));
-            folded.clear();
+            assert_eq!(facts.nfc_starter(c), is_nfc_starter(c), "{c:?}");
+            assert_eq!(facts.word(c), is_word(c), "{c:?}");
+            let same = is_self_folding(c, &mut scratch);
             assert_eq!(facts.folds_to_itself(c), ((c as u32) < LIMIT).then_some(same), "{c:?}");
         }
         // Spot checks of what the bits mean.
