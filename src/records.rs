@@ -183,7 +183,8 @@ fn merge(parts: Vec<ChunkOut<'_>>) -> BlockOutput {
     res
 }
 
-/// A parsed record: its canonical bytes with the text value's range in them, and the text.
+/// A parsed record: its canonical bytes with the text value's range in them (an empty range where a
+/// top-level text field was left out, not copied), and the text.
 struct Parsed {
     canon: Vec<u8>,
     text_at: (usize, usize),
@@ -358,52 +359,60 @@ pub fn write_str(o: &mut Vec<u8>, s: &str) {
 fn write_escaped(o: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
     let mut from = 0;
-    let mut i = 0;
-    while i < b.len() {
-        // Eight bytes at a time while none needs escaping (text has few: mostly newlines).
-        if let Some(word) = b.get(i..i + 8) {
-            if !needs_escape(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
-                i += 8;
-                continue;
+    while let Some(j) = next_to_escape(b, from) {
+        o.extend_from_slice(&b[from..j]);
+        from = j + 1;
+        match b[j] {
+            b'"' => o.extend_from_slice(b"\\\""),
+            b'\\' => o.extend_from_slice(b"\\\\"),
+            b'\n' => o.extend_from_slice(b"\\n"),
+            b'\r' => o.extend_from_slice(b"\\r"),
+            b'\t' => o.extend_from_slice(b"\\t"),
+            0x08 => o.extend_from_slice(b"\\b"),
+            0x0c => o.extend_from_slice(b"\\f"),
+            c => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                o.extend_from_slice(b"\\u00");
+                o.push(HEX[(c >> 4) as usize]);
+                o.push(HEX[(c & 15) as usize]);
             }
         }
-        let end = (i + 8).min(b.len());
-        for (j, &c) in b.iter().enumerate().take(end).skip(i) {
-            if c >= 0x20 && c != b'"' && c != b'\\' {
-                continue;
-            }
-            o.extend_from_slice(&b[from..j]);
-            from = j + 1;
-            match c {
-                b'"' => o.extend_from_slice(b"\\\""),
-                b'\\' => o.extend_from_slice(b"\\\\"),
-                b'\n' => o.extend_from_slice(b"\\n"),
-                b'\r' => o.extend_from_slice(b"\\r"),
-                b'\t' => o.extend_from_slice(b"\\t"),
-                0x08 => o.extend_from_slice(b"\\b"),
-                0x0c => o.extend_from_slice(b"\\f"),
-                _ => {
-                    const HEX: &[u8; 16] = b"0123456789abcdef";
-                    o.extend_from_slice(b"\\u00");
-                    o.push(HEX[(c >> 4) as usize]);
-                    o.push(HEX[(c & 15) as usize]);
-                }
-            }
-        }
-        i = end;
     }
     o.extend_from_slice(&b[from..]);
 }
 
-/// Whether a byte of `word` needs escaping in a JSON string: a control byte (below 0x20), `"` or
-/// `\`. Bit tricks that are exact about whether some byte qualifies: a byte below `n` (≤ 0x80)
-/// leaves its high bit set in `(word - n·ONES) & !word`, a zero byte in `(word - ONES) & !word`.
+/// The first byte at or after `i` that needs escaping in a JSON string: a control byte (below
+/// 0x20), `"` or `\`. Text has few (mostly newlines), so it looks 32 bytes, then 8, at a time.
 #[inline]
-fn needs_escape(word: u64) -> bool {
+fn next_to_escape(b: &[u8], mut i: usize) -> Option<usize> {
+    let word = |k: usize| u64::from_le_bytes(b[k..k + 8].try_into().expect("eight bytes"));
+    while i + 32 <= b.len() {
+        if (escape_mask(word(i)) | escape_mask(word(i + 8)) | escape_mask(word(i + 16)) | escape_mask(word(i + 24)))
+            != 0
+        {
+            break;
+        }
+        i += 32;
+    }
+    while i + 8 <= b.len() {
+        let m = escape_mask(word(i));
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b[i..].iter().position(|&c| c < 0x20 || c == b'"' || c == b'\\').map(|p| i + p)
+}
+
+/// The bytes of `word` (little-endian) that need escaping, as their high bits; bytes above the
+/// lowest one flagged may be flagged wrongly, the lowest is exact. Bit tricks: a byte below `n`
+/// (≤ 0x80) leaves its high bit set in `(word - n·ONES) & !word`, and borrows only start there.
+#[inline]
+fn escape_mask(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH != 0;
-    below(word, 0x20) || below(word ^ (ONES * u64::from(b'"')), 1) || below(word ^ (ONES * u64::from(b'\\')), 1)
+    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH;
+    below(word, 0x20) | below(word ^ (ONES * u64::from(b'"')), 1) | below(word ^ (ONES * u64::from(b'\\')), 1)
 }
 
 // ---------------------------------------------------------------------------------------- parsing
@@ -504,7 +513,7 @@ impl Parser<'_> {
                 return None;
             }
             let mut key = String::new();
-            self.string(Some(&mut key))?;
+            self.string(Some(&mut key), true)?;
             if keys.contains(&key) {
                 return None; // a repeated key: Python keeps the first place and the last value
             }
@@ -537,7 +546,9 @@ impl Parser<'_> {
                 let at = self.out.len();
                 let hit = if self.peek()? == b'"' {
                     let mut text = String::new();
-                    self.string(Some(&mut text))?;
+                    // The literal field always wins, so its value is not copied; a nested one may
+                    // lose to a literal found later and stay a plain field of the record.
+                    self.string(Some(&mut text), !literal)?;
                     Some((at, self.out.len(), text))
                 } else {
                     self.value(depth + 1, None, path, report_field)?;
@@ -585,7 +596,7 @@ impl Parser<'_> {
                     }
                 }
             }
-            b'"' => self.string(None),
+            b'"' => self.string(None, true),
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
@@ -675,10 +686,14 @@ impl Parser<'_> {
 
     /// A string at `self.i` (the opening quote), written out in orjson's escaping; its decoded
     /// value goes to `decoded` when asked for. None for a lone surrogate or a raw control character.
-    fn string(&mut self, mut decoded: Option<&mut String>) -> Option<()> {
+    /// A string value: copied to the output as orjson writes it when `copy`, decoded into
+    /// `decoded` when given (the text field is decoded only: its cleaned text replaces it).
+    fn string(&mut self, mut decoded: Option<&mut String>, copy: bool) -> Option<()> {
         let s = self.s;
         let mut i = self.i + 1;
-        self.out.push(b'"');
+        if copy {
+            self.out.push(b'"');
+        }
         loop {
             // a run of plain bytes
             let run = i;
@@ -688,8 +703,9 @@ impl Parser<'_> {
                 return None;
             }
             if i > run {
-                let plain = &s[run..i];
-                self.out.extend_from_slice(plain);
+                if copy {
+                    self.out.extend_from_slice(&s[run..i]);
+                }
                 if let Some(d) = decoded.as_deref_mut() {
                     // the run starts and stops at ASCII bytes of the validated line: a whole &str
                     d.push_str(self.text.get(run..i)?);
@@ -698,7 +714,9 @@ impl Parser<'_> {
             match s.get(i)? {
                 b'"' => {
                     self.i = i + 1;
-                    self.out.push(b'"');
+                    if copy {
+                        self.out.push(b'"');
+                    }
                     return Some(());
                 }
                 b'\\' => {
@@ -730,7 +748,9 @@ impl Parser<'_> {
                         _ => return None,
                     };
                     i += if s[i + 1] == b'u' { 6 } else { 2 };
-                    write_escaped(&mut self.out, c.encode_utf8(&mut [0u8; 4]));
+                    if copy {
+                        write_escaped(&mut self.out, c.encode_utf8(&mut [0u8; 4]));
+                    }
                     if let Some(d) = decoded.as_deref_mut() {
                         d.push(c);
                     }
@@ -799,7 +819,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escaping_eight_bytes_at_a_time_equals_byte_by_byte() {
+    fn escaping_words_at_a_time_equals_byte_by_byte() {
         fn naive(s: &str) -> Vec<u8> {
             let mut o = Vec::new();
             for c in s.chars() {
@@ -817,27 +837,55 @@ mod tests {
             }
             o
         }
-        // Every byte value below 0x80 at every offset of a 20-byte string, and a few wider texts.
+        // Every byte value below 0x80 at every offset of a 70-byte string (both loops of the scan
+        // and its tail), a second one after it, random texts and a few wider ones.
         let specials: Vec<char> = (0u8..0x80).map(char::from).chain(['é', '’', '😀', '\u{7f}', '\u{85}']).collect();
+        let plain: Vec<char> =
+            "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ .,;:!?()".chars().collect();
         for &c in &specials {
-            for at in 0..20 {
-                let mut t: Vec<char> = "abcdefghijklmnopqrst".chars().collect();
-                t[at] = c;
-                let t: String = t.into_iter().collect();
-                let mut o = Vec::new();
-                write_escaped(&mut o, &t);
-                assert_eq!(o, naive(&t), "{t:?}");
+            for at in 0..plain.len() {
+                for second in [None, Some((at + 1) % plain.len()), Some((at + 9) % plain.len())] {
+                    let mut t = plain.clone();
+                    t[at] = c;
+                    if let Some(k) = second {
+                        t[k] = '\n';
+                    }
+                    let t: String = t.into_iter().collect();
+                    let mut o = Vec::new();
+                    write_escaped(&mut o, &t);
+                    assert_eq!(o, naive(&t), "{t:?}");
+                }
             }
         }
-        for t in ["", "\"", "a\\b", "line\nline\r\n\t\u{1}\u{1f} end \u{7f}", "😀😀😀😀 “x” \u{0}"] {
+        let alphabet: Vec<char> = "ab \n\"\\\t\u{1}\u{1f}é😀".chars().collect();
+        let random = crate::testing::random_strings(&alphabet, 120, 5_000, 0x5eed);
+        let fixed =
+            ["", "\"", "a\\b", "line\nline\r\n\t\u{1}\u{1f} end \u{7f}", "😀😀😀😀 “x” \u{0}"].map(String::from);
+        for t in random.chain(fixed) {
             let mut o = Vec::new();
-            write_escaped(&mut o, t);
-            assert_eq!(o, naive(t), "{t:?}");
+            write_escaped(&mut o, &t);
+            assert_eq!(o, naive(&t), "{t:?}");
         }
-        for w in [0u64, u64::MAX, 0x2020_2020_2020_2020, 0x7f7f_7f7f_7f7f_7f7f, 0x8080_8080_8080_8080] {
-            let bytes = w.to_le_bytes();
-            let want = bytes.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\');
-            assert_eq!(needs_escape(w), want, "{w:#x}");
+        // The lowest flagged byte of a word is the first that needs escaping.
+        let words = [
+            0u64,
+            u64::MAX,
+            0x2020_2020_2020_2020,
+            0x7f7f_7f7f_7f7f_7f7f,
+            0x8080_8080_8080_8080,
+            0x2200_1f5c_2221_1f20,
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let random_words = (0..100_000).map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed & 0x7f7f_7f7f_7f7f_7f7f | seed.rotate_left(7) & 0x8080_8080_8080_8080
+        });
+        for w in words.into_iter().chain(random_words) {
+            let first = w.to_le_bytes().iter().position(|&c| c < 0x20 || c == b'"' || c == b'\\');
+            let m = escape_mask(w);
+            assert_eq!((m != 0).then(|| (m.trailing_zeros() / 8) as usize), first, "{w:#x}");
         }
     }
     use crate::EngineOptions;
