@@ -9,6 +9,7 @@ mod prefilter;
 mod trie;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rayon::prelude::*;
 use regex::Regex;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -175,6 +176,16 @@ impl Scanner {
         let mut contains_rules = Vec::new();
         let mut patterns = Vec::new();
         let (mut prefix_max, mut suffix_max) = (0, 0);
+        // The relaxed variants are new patterns to compile (the rules' own were compiled when
+        // they were validated): compiled in parallel, as validation does.
+        let mut relaxed: Vec<Option<Regex>> = rules
+            .par_iter()
+            .map(|rule| match &rule.matcher {
+                Matcher::Pattern(p) => prefilter::without_unicode_word_boundaries(&wrap_pattern(p, rule.scope))
+                    .and_then(|r| crate::rules::compile_pattern(&r).ok()),
+                Matcher::Phrases(_) => None,
+            })
+            .collect();
         for (i, rule) in rules.iter().enumerate() {
             let idx = i as u32;
             match &rule.matcher {
@@ -211,10 +222,8 @@ impl Scanner {
                     let re = crate::rules::compile_pattern(&wrapped)
                         .map_err(|e| Error::rule(&rule.id, format!("the pattern does not compile: {e}")))?;
                     let gate_needs = Needs::of_literals(&case_variants(&rule.requires));
-                    let relaxed = prefilter::without_unicode_word_boundaries(&wrapped)
-                        .and_then(|r| crate::rules::compile_pattern(&r).ok());
                     patterns.push(PatternRule {
-                        relaxed,
+                        relaxed: relaxed[i].take(),
                         captures: re.captures_len() > 1,
                         needs: Needs::of_pattern(&wrapped),
                         regex: re,
