@@ -19,7 +19,6 @@ with its own per-page timeout; a page whose extraction fails or times out is qua
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import queue
 import shutil
@@ -28,9 +27,9 @@ import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, Optional, TypeVar
 
 from . import __version__
 from .api import LANGUAGES, Cleaner, CleanResult, detect_mode
@@ -55,6 +54,9 @@ from .io.writers import (
     TxtDirWriter,
     output_format_from_name,
 )
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 T = TypeVar("T")
 
@@ -238,6 +240,10 @@ class ProcessHtmlExtractor(HtmlExtractor):
         if self.workers == 1 or len(jobs) == 1:
             return [_extract_one(j) for j in jobs]
         if self._pool is None:
+            # imported here: runs without HTML start 10 ms sooner without multiprocessing
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
         return list(self._pool.map(_extract_one, jobs, chunksize=max(1, len(jobs) // (self.workers * 4))))
 
