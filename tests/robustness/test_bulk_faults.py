@@ -183,7 +183,7 @@ def test_full_disk_directory_run_then_resume(tmp_path: Path, small_disk: Path) -
 # ---- SIGKILL of a single-file run (directory runs: tests/cli/test_resume.py)
 
 
-def test_sigkill_single_file_leaves_no_final_output(tmp_path: Path) -> None:
+def test_sigkill_single_file_leaves_no_output_and_the_next_run_sweeps_the_litter(tmp_path: Path) -> None:
     src = _write(tmp_path / "in.jsonl", _records(3000))
     out_dir = tmp_path / "out"
     out_dir.mkdir()
@@ -200,8 +200,15 @@ def test_sigkill_single_file_leaves_no_final_output(tmp_path: Path) -> None:
         pytest.skip("the run finished before SIGKILL")
     names = os.listdir(out_dir)
     assert "o.jsonl" not in names and "o.quarantine.jsonl" not in names
-    # what is left is a dot-named temporary file (litter, see docs/robustness.md)
-    assert all(n.startswith(".o.") and n.endswith(".tmp") for n in names), names
+    # what is left is a dot-named temporary file of the killed process ...
+    assert names and all(n.startswith(".o.") and f"-{proc.pid}-" in n for n in names), names
+    # ... which the next run writing o.jsonl removes, writing what an uninterrupted run writes
+    assert subprocess.run(cmd, env={**os.environ, "PYTHONWARNINGS": "ignore"}).returncode == 0
+    assert sorted(os.listdir(out_dir)) == ["o.jsonl"]
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    assert subprocess.run([*cmd[:6], str(ref / "o.jsonl"), *cmd[7:]]).returncode == 0
+    assert (out_dir / "o.jsonl").read_bytes() == (ref / "o.jsonl").read_bytes()
 
 
 # ---- truncated inputs
@@ -235,3 +242,24 @@ def test_jsonl_truncated_anywhere(tmp_path: Path) -> None:
         assert len(quarantined) <= 1, cut
         complete = full[:cut].count(b"\n")
         assert len(got) == complete or (len(got) == complete + 1 and full[:cut].rstrip().endswith(b"}"))
+
+
+def test_atomic_file_sweeps_only_dead_writers_litter(tmp_path: Path) -> None:
+    """Temporary files of a dead process go, those of a live one (or another target) stay."""
+    from dechaff.io.writers import AtomicFile, _tmp_prefix
+
+    target = str(tmp_path / "o.jsonl")
+    prefix = _tmp_prefix(target)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f"{prefix}{dead.pid}-abc.tmp"
+    live = tmp_path / f"{prefix}{os.getppid()}-abc.tmp"  # the test runner's parent is running
+    other = tmp_path / f".p.jsonl.dechaff-{prefix.split('dechaff-')[1]}{dead.pid}-abc.tmp"
+    for f in (stale, live, other):
+        f.write_bytes(b"partial")
+    w = AtomicFile(target)
+    w.write(b"{}\n")
+    w.commit()
+    assert not stale.exists()
+    assert live.exists() and other.exists()
+    assert sorted(os.listdir(tmp_path)) == sorted([live.name, other.name, "o.jsonl"])

@@ -24,8 +24,40 @@ from .compression import compression_from_name, open_sink
 OUTPUT_FORMATS = ("jsonl", "parquet", "txt")
 
 
+def _tmp_prefix(path: str) -> str:
+    """Start of the temporary files' names for ``path``: ``.<name>.dechaff-<host>-``, then the
+    writing process's id; its own runs find the litter a killed run left by this name."""
+    node = os.uname().nodename if hasattr(os, "uname") else os.environ.get("COMPUTERNAME", "")
+    host = re.sub(r"[^A-Za-z0-9_.]", "_", node)[:64] or "host"
+    return f".{os.path.basename(path)}.dechaff-{host}-"
+
+
+def _sweep_stale(directory: str, prefix: str) -> None:
+    """Remove the temporary files that writers of the same target on this host left when they died
+    (SIGKILL, power loss): those whose process id is no longer running. A live writer's file stays."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        pid_text = name[len(prefix) :].split("-", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(directory, name))
+        except (OSError, OverflowError):
+            pass  # alive under another user, or not a process id: leave it
+
+
 class AtomicFile:
-    """A binary file written to ``<dir>/.<name>.tmp-XXXX`` and renamed to ``path`` on :meth:`commit`.
+    """A binary file written to ``<dir>/.<name>.dechaff-<host>-<pid>-XXXX.tmp`` and renamed to
+    ``path`` on :meth:`commit`. Opening one removes the temporary files that killed writers of the
+    same ``path`` on this host left behind.
 
     ``tmp_dir`` puts the temporary file elsewhere on the same file system (so crashes leave no litter
     in the output directory). Compression follows ``path``'s extension unless ``compression`` is given.
@@ -48,7 +80,9 @@ class AtomicFile:
         directory = tmp_dir or os.path.dirname(os.path.abspath(path))
         os.makedirs(directory, exist_ok=True)
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+        prefix = _tmp_prefix(path)
+        _sweep_stale(directory, prefix)
+        fd, self.tmp = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=directory)
         self._raw = os.fdopen(fd, "wb", buffering=1 << 20)
         self.fh = open_sink(self._raw, comp)
         self._done = False
