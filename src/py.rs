@@ -104,6 +104,79 @@ impl PyCleaned {
     fn removals(&self) -> Vec<PyRemoval<'_>> {
         self.engine.get().inner.reported_removals(&self.normalized, &self.removals)
     }
+
+    /// The dict `CleanResult.report()` gives, built without making the normalised text or the
+    /// removals Python objects: `removed` (start, end, rule, category of each span), `chars_before`,
+    /// `chars_after`, `metadata`, `mode` and, when detected, `lang`.
+    fn report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let removed = pyo3::types::PyList::empty(py);
+        for (start, end, rule, category) in self.removals() {
+            let span = PyDict::new(py);
+            span.set_item(pyo3::intern!(py, "start"), start)?;
+            span.set_item(pyo3::intern!(py, "end"), end)?;
+            span.set_item(pyo3::intern!(py, "rule"), rule)?;
+            span.set_item(pyo3::intern!(py, "category"), category)?;
+            removed.append(span)?;
+        }
+        // dict(pairs): a repeated name keeps its first place and takes the last value
+        let metadata = PyDict::new(py);
+        for (name, value) in &self.metadata {
+            metadata.set_item(name, value)?;
+        }
+        let out = PyDict::new(py);
+        out.set_item(pyo3::intern!(py, "removed"), removed)?;
+        out.set_item(pyo3::intern!(py, "chars_before"), self.normalized.chars().count())?;
+        out.set_item(pyo3::intern!(py, "chars_after"), self.text.bind(py).len()?)?;
+        out.set_item(pyo3::intern!(py, "metadata"), metadata)?;
+        out.set_item(pyo3::intern!(py, "mode"), self.mode)?;
+        if let Some(lang) = &self.lang {
+            out.set_item(pyo3::intern!(py, "lang"), lang)?;
+        }
+        Ok(out)
+    }
+}
+
+/// Counts over cleaned documents (those without an error), for run statistics: per (rule,
+/// category) in first-seen order the removals and their characters, then the characters before
+/// and after, how many documents changed and how many non-empty ones became empty.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn tally(
+    py: Python<'_>,
+    results: Vec<Bound<'_, PyCleaned>>,
+) -> PyResult<(Vec<(String, String, u64, u64)>, u64, u64, u64, u64)> {
+    let mut by_rule: Vec<(String, String, u64, u64)> = Vec::new();
+    // by rule id, which names one category in an engine (results of several engines are checked)
+    let mut index: rustc_hash::FxHashMap<String, usize> = Default::default();
+    let (mut before, mut after, mut changed, mut emptied) = (0u64, 0u64, 0u64, 0u64);
+    for r in &results {
+        let r = r.get();
+        if r.error.is_some() {
+            continue;
+        }
+        for (start, end, rule, category) in r.removals() {
+            let k = match index.get(rule) {
+                Some(&k) if by_rule[k].1 == category => k,
+                _ => match by_rule.iter().position(|(r, c, _, _)| r == rule && c == category) {
+                    Some(k) => k,
+                    None => {
+                        by_rule.push((rule.to_string(), category.to_string(), 0, 0));
+                        index.entry(rule.to_string()).or_insert(by_rule.len() - 1);
+                        by_rule.len() - 1
+                    }
+                },
+            };
+            by_rule[k].2 += 1;
+            by_rule[k].3 += (end - start) as u64;
+        }
+        let n = r.normalized.chars().count() as u64;
+        let m = r.text.bind(py).len()? as u64;
+        before += n;
+        after += m;
+        changed += u64::from(!r.removals.is_empty());
+        emptied += u64::from(n > 0 && m == 0);
+    }
+    Ok((by_rule, before, after, changed, emptied))
 }
 
 /// A document's result as a Python object; `text` is its cleaned text, already a Python string.
@@ -492,6 +565,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize, m)?)?;
     m.add_function(wrap_pyfunction!(detect_language, m)?)?;
     m.add_function(wrap_pyfunction!(count_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(tally, m)?)?;
     m.add("LANGUAGES", crate::lang::DETECTABLE.to_vec())?;
     m.add("DechaffError", m.py().get_type::<DechaffError>())?;
     m.add("RuleError", m.py().get_type::<RuleError>())?;
@@ -513,6 +587,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
             "count_lines",
             "detect_language",
             "normalize",
+            "tally",
         ],
     )?;
     Ok(())

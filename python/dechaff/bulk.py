@@ -31,8 +31,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, BinaryIO, Optional, TypeVar
 
-from . import __version__
-from .api import LANGUAGES, Cleaner, CleanResult, detect_mode
+from . import __version__, _core
+from .api import LANGUAGES, Cleaner, detect_mode
 from .errors import DechaffError, InputError, OptionError
 from .io import jsonlib
 from .io.readers import (
@@ -562,7 +562,14 @@ class Processor:
         outcomes = pending.outcomes
         slots = iter(pending.text_slots)
         for fut in pending.futures:
-            for raw in fut.result():
+            raws = fut.result()
+            rules, chars_before, chars_after, changed, emptied = _core.tally(raws)
+            _add_rule_counts(stats, rules)
+            stats.chars_before += chars_before
+            stats.chars_after += chars_after
+            stats.changed += changed
+            stats.emptied += emptied
+            for raw in raws:
                 slot = next(slots)
                 outcomes[slot] = self._finish(pending.items[slot], raw, stats, pending.packs.get(slot))
         return [o for o in outcomes if o is not None]
@@ -573,8 +580,7 @@ class Processor:
 
         Each thread calls ``clean_batch(chunk, 1)``, which releases the GIL, so the threads run in
         parallel with each other and with the Python work on the previous batch. The threads persist
-        across batches (warm per-thread engine caches), unlike the pool the engine builds per call for
-        ``threads=N``.
+        across batches (warm per-thread engine caches).
         """
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="dechaff-engine")
@@ -593,35 +599,31 @@ class Processor:
         self.extractor.close()
 
     def _finish(self, item: Item, raw: Any, stats: Stats, pack: Optional[str] = None) -> tuple[str, Any, Any]:
+        """One engine result as its outcome; :meth:`finish` has counted its removals and sizes."""
         if raw.error is not None:
             return ("quarantine", self._quarantine(item, "engine_error", str(raw.error)), None)
-        result = CleanResult._from_engine(raw, dict(raw.metadata), raw.mode)
-        text, normalized, spans = result.text, result.normalized, result.removals
-        report = result.report()
-        lang = result.lang if pack is None else pack
+        report = raw.report()  # what CleanResult.report() gives, built in the engine
+        lang = raw.lang if pack is None else pack
         if pack is not None:
             report["lang"] = pack  # the pack the record's language field chose
-        for r in spans:
-            n = r.end - r.start
-            stats.removals_by_category[r.category] += 1
-            stats.chars_by_category[r.category] += n
-            stats.removals_by_rule[r.rule] += 1
-            stats.chars_by_rule[r.rule] += n
-        stats.chars_before += len(normalized)
-        stats.chars_after += len(text)
-        if spans:
-            stats.changed += 1
-        if normalized and not text:
-            stats.emptied += 1
         if lang is not None:
             stats.languages[lang] += 1
         rec = item.record
         assert rec is not None
         if not self.opts.dry_run:
-            set_path(rec, self.opts.text_field, text)
+            set_path(rec, self.opts.text_field, raw.text)
             if self.opts.report is None:
                 rec[self.opts.report_field] = report
         return ("write", rec, report)
+
+
+def _add_rule_counts(stats: Stats, rules: Iterable[tuple[str, str, int, int]]) -> None:
+    """Add (rule, category, removals, characters) counts to ``stats``."""
+    for rule, cat, n, chars in rules:
+        stats.removals_by_rule[rule] += n
+        stats.chars_by_rule[rule] += chars
+        stats.removals_by_category[cat] += n
+        stats.chars_by_category[cat] += chars
 
 
 @dataclass
@@ -894,11 +896,7 @@ class BulkRun:
         stats.emptied += emptied
         stats.chars_before += chars_before
         stats.chars_after += chars_after
-        for rule, cat, n, chars in rules:
-            stats.removals_by_rule[rule] += n
-            stats.chars_by_rule[rule] += chars
-            stats.removals_by_category[cat] += n
-            stats.chars_by_category[cat] += chars
+        _add_rule_counts(stats, rules)
         stats.languages.update(dict(languages))
         if not fallbacks:
             writer.write_bytes(out)

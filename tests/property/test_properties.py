@@ -199,3 +199,40 @@ def test_auto_language_is_idempotent_and_adds_no_words(x: str) -> None:
 @given(st.lists(multilingual, max_size=6))
 def test_auto_language_batch_equals_single(xs: list[str]) -> None:
     assert AUTO.clean_batch(xs, threads=2) == [AUTO.clean(x) for x in xs]
+
+
+SMALL = Cleaner(max_bytes=300)
+
+
+@given(st.lists(multilingual, max_size=6), st.sampled_from(["article", "page"]))
+def test_engine_report_and_tally_equal_the_python_result(xs: list[str], mode: str) -> None:
+    """The bulk CLI takes each report and the run's counts from the engine (`Result.report`,
+    `tally`): they must be what `CleanResult.report()` and counting its removals give."""
+    from dechaff import CleanResult, _core
+
+    for cleaner in (CLEANER, AUTO, SMALL):
+        raws = cleaner._engine.clean_batch(xs, 1, mode)
+        by_rule: dict[tuple[str, str], list[int]] = {}
+        before = after = changed = emptied = 0
+        for raw in raws:
+            if raw.error is not None:
+                continue  # refused (SMALL: above max_bytes): quarantined, not counted
+            result = CleanResult._from_engine(raw, dict(raw.metadata), raw.mode)
+            assert raw.report() == result.report()
+            assert list(raw.report()) == list(result.report())  # the same key order, for JSON
+            for r in result.removals:
+                counts = by_rule.setdefault((r.rule, r.category), [0, 0])
+                counts[0] += 1
+                counts[1] += r.end - r.start
+            before += len(result.normalized)
+            after += len(result.text)
+            changed += bool(result.removals)
+            emptied += bool(result.normalized) and not result.text
+        want = (
+            [(rule, cat, n, chars) for (rule, cat), (n, chars) in by_rule.items()],
+            before,
+            after,
+            changed,
+            emptied,
+        )
+        assert _core.tally(raws) == want
