@@ -545,7 +545,8 @@ impl Parser<'_> {
             if let Some(literal) = target {
                 let at = self.out.len();
                 let hit = if self.peek()? == b'"' {
-                    let mut text = String::new();
+                    // at most the rest of the line: no regrowth while it is decoded
+                    let mut text = String::with_capacity(self.s.len() - self.i);
                     // The literal field always wins, so its value is not copied; a nested one may
                     // lose to a literal found later and stay a plain field of the record.
                     self.string(Some(&mut text), !literal)?;
