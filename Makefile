@@ -19,8 +19,8 @@ $(VENV)/.deps: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet "maturin>=1.5,<2" "trafilatura>=2.0" "pytest>=8" "hypothesis>=6.100" "ruff==0.17.6" "mypy==2.4.1" typing_extensions
-	# the optional extras the tests and type checks cover: cli (tqdm, orjson, zstandard), warc, parquet, fast
-	$(PIP) install --quiet "tqdm>=4.60" "orjson>=3.9" "zstandard>=0.22" "fastwarc>=2.0" "warcio>=1.7" "pyarrow>=14" "resiliparse>=2.0"
+	# the optional extras the tests and type checks cover: cli (tqdm, orjson, zstandard), warc, parquet, remote, fast
+	$(PIP) install --quiet "tqdm>=4.60" "orjson>=3.9" "zstandard>=0.22" "fastwarc>=2.0" "warcio>=1.7" "pyarrow>=14" "fsspec>=2023.1" "resiliparse>=2.0"
 	touch $@
 
 venv: $(VENV)/.deps ## Create the virtualenv with build and test tools

@@ -46,6 +46,7 @@ from .io.readers import (
     split_suffixes,
 )
 from .io.records import MISSING, Item, QuarantineEntry, Skipped, get_path, set_path
+from .io.remote import input_version, is_url
 from .io.writers import (
     AtomicFile,
     JsonlWriter,
@@ -727,6 +728,15 @@ def _shard_output(source: InputFile, fmt: str, out_dir: str, reader_format: Opti
     return os.path.join(out_dir, f"{stem}.{fmt}"), fmt
 
 
+def _input_version(path: str) -> tuple[int, Any]:
+    """An input's size and what tells one version of it from the next (``--resume`` compares both):
+    the modification time of a local file, the file system's modification time or ETag of a remote one."""
+    if is_url(path):
+        return input_version(path)
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns
+
+
 def _key(rel: str) -> str:
     return (
         hashlib.sha1(rel.encode("utf-8")).hexdigest()[:12] + "-" + rel.replace(os.sep, "_").replace("/", "_")
@@ -753,6 +763,17 @@ class BulkRun:
             raise OptionError("decode_errors must be 'quarantine' or 'replace'")
         if opts.format not in FORMAT_CHOICES:
             raise OptionError(f"unknown format {opts.format!r}; choose one of {', '.join(FORMAT_CHOICES)}")
+        for what, path in (
+            ("output", opts.output),
+            ("quarantine", opts.quarantine),
+            ("report", opts.report),
+            ("stats", opts.stats),
+        ):
+            if path is not None and is_url(path):
+                raise OptionError(
+                    f"{what} {path}: remote outputs are not supported (shards are written atomically by "
+                    "renaming files); write to a local path and copy it"
+                )
         self.inputs = inputs
         self.opts = opts
         self.stdin = stdin
@@ -1057,24 +1078,26 @@ class BulkRun:
 
         for shard in shard_list:
             done_path = os.path.join(done_dir, shard.key + ".json")
-            st = os.stat(shard.source.path)
+            size, version = _input_version(shard.source.path)
             if opts.resume and os.path.exists(done_path):
                 with open(done_path, "rb") as fh:
                     marker = jsonlib.loads(fh.read())
                 if (
-                    marker.get("size") == st.st_size
-                    and marker.get("mtime_ns") == st.st_mtime_ns
+                    marker.get("size") == size
+                    and marker.get("mtime_ns") == version
                     and os.path.exists(str(shard.output))
                 ):
                     self.stats.merge(Stats.from_json(marker["stats"]))
                     self.resumed_shards += 1
-                    self._advance(st.st_size)
+                    self._advance(size)
                     continue
-            self._run_shard(shard, parts, tmp_dir, done_path, st)
+            self._run_shard(shard, parts, tmp_dir, done_path, (size, version))
 
         self._assemble(shard_list, parts, tmp_dir)
 
-    def _run_shard(self, shard: Shard, parts: str, tmp_dir: str, done_path: str, st: os.stat_result) -> None:
+    def _run_shard(
+        self, shard: Shard, parts: str, tmp_dir: str, done_path: str, version: tuple[int, Any]
+    ) -> None:
         opts = self.opts
         assert shard.output is not None
         reader = self._open(shard.source)
@@ -1117,8 +1140,8 @@ class BulkRun:
                 {
                     "input": shard.source.name,
                     "output": os.path.relpath(shard.output, opts.output),
-                    "size": st.st_size,
-                    "mtime_ns": st.st_mtime_ns,
+                    "size": version[0],
+                    "mtime_ns": version[1],  # the key local markers have always had; a remote version too
                     "stats": stats.to_json(),
                 }
             )

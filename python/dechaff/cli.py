@@ -371,10 +371,11 @@ def build_parser() -> argparse.ArgumentParser:
         "clean",
         help="clean files, directories, globs or stdin (JSONL, txt, html, WARC/WET, Parquet)",
         description="Clean documents in bulk. Inputs: files, directories (recursive), quoted globs, '-' "
-        "for stdin. Formats by extension or magic bytes; .gz/.zst/.bz2/.xz decompressed.",
+        "for stdin, and the same as URLs (s3://, hf://, … with fsspec installed). Formats by extension or "
+        "magic bytes; .gz/.zst/.bz2/.xz decompressed.",
         formatter_class=_HelpFormatter,
     )
-    c.add_argument("inputs", nargs="*", metavar="INPUT", help="input paths (default: stdin)")
+    c.add_argument("inputs", nargs="*", metavar="INPUT", help="input paths or URLs (default: stdin)")
     c.add_argument("--paths-file", metavar="FILE", help="read more input paths from FILE, one a line")
     io_g = c.add_argument_group("output")
     io_g.add_argument(

@@ -16,6 +16,7 @@ import os
 from typing import Any, BinaryIO, Optional
 
 from ..errors import InputError, OptionError
+from .remote import is_url, open_remote
 
 #: Magic bytes of the compressed formats dechaff reads.
 MAGIC: dict[str, bytes] = {
@@ -147,6 +148,8 @@ def open_source(path: str, stdin: Optional[BinaryIO] = None) -> tuple[SourceStre
                 raise InputError("no stdin available")
             raw: Any = _Borrowed(stdin)
             size: Optional[int] = None
+        elif is_url(path):
+            raw, size = open_remote(path)
         else:
             raw = open(path, "rb", buffering=0)  # noqa: SIM115  # closed by SourceStream
             size = os.fstat(raw.fileno()).st_size

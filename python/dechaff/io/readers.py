@@ -23,6 +23,7 @@ from ..errors import InputError
 from . import jsonlib
 from .compression import EXTENSIONS, SourceStream, open_source
 from .records import Item, Skipped
+from .remote import expand_remote, is_url
 
 #: Input formats dechaff reads.
 FORMATS = ("jsonl", "text", "html", "warc", "parquet")
@@ -129,7 +130,8 @@ def _glob_root(pattern: str) -> str:
 
 
 def expand_inputs(args: list[str], paths_file: Optional[str] = None) -> list[InputFile]:
-    """Expand files, directories (recursively; files with a known extension), quoted globs and ``-``.
+    """Expand files, directories (recursively; files with a known extension), quoted globs and ``-``;
+    the same for remote URLs (``s3://…``, through fsspec: :mod:`dechaff.io.remote`).
 
     The order is the argument order, each directory and glob sorted, so runs are reproducible.
     Raises :class:`InputError` for a path that does not exist or a glob that matches nothing.
@@ -152,6 +154,9 @@ def expand_inputs(args: list[str], paths_file: Optional[str] = None) -> list[Inp
             out += [InputFile(f, os.path.relpath(f, arg)) for f in files]
         elif os.path.exists(arg):
             out.append(InputFile(arg, os.path.basename(arg)))
+        elif is_url(arg):
+            known = lambda p: format_from_name(p) is not None  # noqa: E731
+            out += [InputFile(url, name) for url, name in expand_remote(arg, glob.has_magic, known)]
         elif glob.has_magic(arg):
             matches = sorted(m for m in glob.glob(arg, recursive=True) if os.path.isfile(m))
             if not matches:

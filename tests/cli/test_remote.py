@@ -1,0 +1,90 @@
+"""Remote inputs through fsspec, on its in-memory file system (no network): the same records, counts
+and shard names as local files; remote outputs refused before anything is written."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from _helpers import SAMPLE, read_jsonl, run_cli, stats_of
+
+fsspec = pytest.importorskip("fsspec", reason="remote inputs need fsspec (pip install 'dechaff[remote]')")
+
+
+@pytest.fixture
+def remote(sample: list[dict[str, Any]]) -> Any:
+    """memory://corpus with the sample split over two files (one gzipped, one in a subdirectory),
+    a hidden file and a file of an unknown kind, both to be left out of a directory listing."""
+    fs = fsspec.filesystem("memory")
+    root = "/dechaff-test-corpus"
+    lines = [json.dumps(r, ensure_ascii=False) + "\n" for r in sample]
+    half = len(lines) // 2
+    fs.pipe(f"{root}/a.jsonl", "".join(lines[:half]).encode())
+    fs.pipe(f"{root}/sub/b.jsonl.gz", gzip.compress("".join(lines[half:]).encode()))
+    fs.pipe(f"{root}/.hidden/c.jsonl", lines[0].encode())
+    fs.pipe(f"{root}/notes.bin", b"\x00\x01")
+    yield f"memory://{root}"
+    fs.rm(root, recursive=True)
+
+
+def test_remote_directory_equals_the_local_run(tmp_path: Path, remote: str) -> None:
+    local = run_cli(["clean", SAMPLE, "-o", tmp_path / "local.jsonl", "-q"])
+    assert local.code == 0, local.stderr
+    res = run_cli(["clean", remote, "-o", tmp_path / "remote.jsonl", "--stats", tmp_path / "s.json", "-q"])
+    assert res.code == 0, res.stderr
+    # a.jsonl then sub/b.jsonl.gz: the sample's records in order, cleaned the same way
+    assert read_jsonl(tmp_path / "remote.jsonl") == read_jsonl(tmp_path / "local.jsonl")
+    docs = stats_of(tmp_path / "s.json")["documents"]
+    assert (docs["read"], docs["written"], docs["quarantined"]) == (26, 26, 0)
+
+
+def test_remote_glob_single_file_and_shard_names(tmp_path: Path, remote: str) -> None:
+    res = run_cli(["clean", f"{remote}/**/*.gz", "-o", tmp_path / "g.jsonl", "-q"])
+    assert res.code == 0, res.stderr
+    assert len(read_jsonl(tmp_path / "g.jsonl")) == 13
+    res = run_cli(["clean", f"{remote}/a.jsonl", "-o", tmp_path / "one.jsonl", "-q"])
+    assert res.code == 0, res.stderr
+    assert len(read_jsonl(tmp_path / "one.jsonl")) == 13
+    # a directory output keeps the inputs' relative paths, as for local directories
+    res = run_cli(["clean", remote, "-o", tmp_path / "shards/", "-q"])
+    assert res.code == 0, res.stderr
+    names = sorted(str(p.relative_to(tmp_path / "shards")) for p in (tmp_path / "shards").rglob("*.jsonl*"))
+    assert any(n.startswith("a.") for n in names) and any(n.startswith("sub/b.") for n in names), names
+
+
+def test_missing_remote_paths_and_remote_outputs_are_clear_errors(tmp_path: Path, remote: str) -> None:
+    res = run_cli(["clean", f"{remote}/nothing-here", "-o", tmp_path / "o.jsonl", "-q"])
+    assert res.code != 0 and "no such file or directory" in res.stderr
+    res = run_cli(["clean", f"{remote}/*.parquet", "-o", tmp_path / "o.jsonl", "-q"])
+    assert res.code != 0 and "no file matches" in res.stderr
+    res = run_cli(["clean", "nosuchscheme-dechaff://x/y.jsonl", "-o", tmp_path / "o.jsonl", "-q"])
+    assert res.code != 0 and "cannot read nosuchscheme-dechaff://x/y.jsonl" in res.stderr
+    for flag in ("-o", "--quarantine", "--stats"):
+        args = ["clean", SAMPLE, "-o", tmp_path / "o.jsonl", "-q"]
+        if flag == "-o":
+            args[3] = "memory://out/o.jsonl"
+        else:
+            args += [flag, "memory://out/x.jsonl"]
+        res = run_cli(args)
+        assert res.code != 0 and "remote outputs are not supported" in res.stderr, (flag, res.stderr)
+    assert not list(tmp_path.iterdir()), "nothing is written when an output is remote"
+
+
+def test_resume_redoes_only_the_remote_file_that_changed(tmp_path: Path, remote: str) -> None:
+    out = tmp_path / "shards/"
+    assert run_cli(["clean", remote, "-o", out, "-q"]).code == 0
+    shards = sorted(p for p in Path(out).rglob("*.jsonl*") if ".dechaff" not in p.parts)
+    before = {p: p.read_bytes() for p in shards}
+    fs = fsspec.filesystem("memory")
+    path = remote.removeprefix("memory://") + "/a.jsonl"
+    fs.pipe(path, b"".join(fs.cat(path).splitlines(keepends=True)[:-1]))  # one record fewer
+    res = run_cli(["clean", remote, "-o", out, "--resume", "--stats", tmp_path / "s.json", "-q"])
+    assert res.code == 0, res.stderr
+    after = {p: p.read_bytes() for p in shards}
+    changed = [p.name for p in shards if after[p] != before[p]]
+    assert changed == [p.name for p in shards if p.name.startswith("a.")], changed
+    assert len(read_jsonl(next(p for p in shards if p.name.startswith("a.")))) == 12
+    assert stats_of(tmp_path / "s.json")["documents"]["read"] == 25  # 12 cleaned again + 13 resumed
