@@ -241,7 +241,7 @@ fn slices(texts: &[Bound<'_, PyString>]) -> PyResult<Vec<std::ops::Range<usize>>
 mod storage {
     use pyo3::ffi;
     use pyo3::prelude::*;
-    use pyo3::types::{PyString, PyStringData};
+    use pyo3::types::{PyBytes, PyString, PyStringData};
 
     use crate::codeunits::{CodeUnits, CodeUnitsMut, Shape};
 
@@ -309,6 +309,44 @@ mod storage {
         /// The strings, for Python to see (every one must have been written).
         pub fn into_objects(self) -> Vec<Bound<'py, PyString>> {
             self.objects
+        }
+    }
+
+    /// A new Python bytes object whose bytes are not written yet: as with [`Fresh`], nothing else
+    /// can see it until [`FreshBytes::into_object`], so [`FreshBytes::storage`] can hand them out.
+    pub struct FreshBytes<'py> {
+        object: Bound<'py, PyBytes>,
+    }
+
+    impl<'py> FreshBytes<'py> {
+        /// `len` bytes.
+        pub fn new(py: Python<'py>, len: usize) -> PyResult<FreshBytes<'py>> {
+            let size = ffi::Py_ssize_t::try_from(len)
+                .map_err(|_| pyo3::exceptions::PyOverflowError::new_err("output too long for bytes"))?;
+            // SAFETY: PyBytes_FromStringAndSize with a NULL buffer returns a new reference to a bytes
+            // object of `size` (uninitialised) bytes, or NULL with an exception set.
+            let object = unsafe {
+                Bound::from_owned_ptr_or_err(py, ffi::PyBytes_FromStringAndSize(std::ptr::null(), size))
+                    .map(|o| o.cast_into_unchecked::<PyBytes>())
+            }?;
+            Ok(FreshBytes { object })
+        }
+
+        /// The object's bytes, to fill (`&mut self`: one writer, and no reader).
+        pub fn storage(&mut self) -> &mut [u8] {
+            let ptr = self.object.as_ptr();
+            // SAFETY: the object is a bytes object made by `new`, held by no one else (see the
+            // type's doc), so its buffer of PyBytes_GET_SIZE bytes may be written through this one
+            // slice; its size fits a usize, it came from one.
+            unsafe {
+                let len = ffi::PyBytes_Size(ptr) as usize;
+                std::slice::from_raw_parts_mut(ffi::PyBytes_AsString(ptr).cast::<u8>(), len)
+            }
+        }
+
+        /// The bytes object, for Python to see (its bytes must have been written).
+        pub fn into_object(self) -> Bound<'py, PyBytes> {
+            self.object
         }
     }
 }
@@ -498,9 +536,13 @@ impl PyEngine {
         let engine = &self.inner;
         let block = &block[..end.unwrap_or(block.len()).min(block.len())];
         let r = py.detach(|| clean_jsonl_block(engine, block, &opts, threads));
+        // the output's one copy, into a bytes object allocated under the GIL and filled without it
+        let mut bytes = storage::FreshBytes::new(py, r.len())?;
+        let dst = bytes.storage();
+        py.detach(|| r.write_to(dst));
         let s = r.stats;
         Ok((
-            pyo3::types::PyBytes::new(py, &r.out),
+            bytes.into_object(),
             r.fallbacks.iter().map(|f| (f.line, f.start, f.end, f.at)).collect(),
             (s.written, s.bytes_in, s.changed, s.emptied, s.chars_before, s.chars_after),
             s.rules.into_iter().map(|c| (c.rule, c.category, c.removals, c.chars)).collect(),

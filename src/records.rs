@@ -81,11 +81,40 @@ pub struct Fallback {
 /// The result of one block.
 #[derive(Debug, Default)]
 pub struct BlockOutput {
-    /// The output lines of the cleaned records, each ending in `\n`.
-    pub out: Vec<u8>,
-    /// Lines to clean the slow way, in order.
+    /// The output lines of the cleaned records, each ending in `\n`: these pieces (one per parallel
+    /// task) one after the other. They are joined only where they are copied out
+    /// ([`BlockOutput::write_to`]), so the block's bytes are copied once.
+    pub pieces: Vec<Vec<u8>>,
+    /// Lines to clean the slow way, in order (`at`: a byte offset into the joined pieces).
     pub fallbacks: Vec<Fallback>,
     pub stats: BlockStats,
+}
+
+impl BlockOutput {
+    /// Bytes of output in all.
+    pub fn len(&self) -> usize {
+        self.pieces.iter().map(Vec::len).sum()
+    }
+
+    /// No output bytes (every line was blank or handed back).
+    pub fn is_empty(&self) -> bool {
+        self.pieces.iter().all(Vec::is_empty)
+    }
+
+    /// Copy the output into `dst`, which is [`BlockOutput::len`] bytes long.
+    pub fn write_to(&self, dst: &mut [u8]) {
+        assert_eq!(dst.len(), self.len(), "the destination fits the output exactly");
+        let mut at = 0;
+        for p in &self.pieces {
+            dst[at..at + p.len()].copy_from_slice(p);
+            at += p.len();
+        }
+    }
+
+    /// The output as one vector.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.pieces.concat()
+    }
 }
 
 /// Bytes of lines per parallel task: enough to amortise the task, small enough to balance threads.
@@ -153,12 +182,12 @@ struct ChunkOut<'e> {
 
 fn merge(parts: Vec<ChunkOut<'_>>) -> BlockOutput {
     let mut res = BlockOutput::default();
-    res.out.reserve(parts.iter().map(|p| p.out.len()).sum());
     let mut rules: FxHashMap<(&str, &str), usize> = FxHashMap::default();
+    let mut base = 0;
     for p in parts {
-        let base = res.out.len();
-        res.out.extend_from_slice(&p.out);
         res.fallbacks.extend(p.fallbacks.iter().map(|f| Fallback { at: f.at + base, ..*f }));
+        base += p.out.len();
+        res.pieces.push(p.out);
         let (s, t) = (&p.stats, &mut res.stats);
         t.written += s.written;
         t.bytes_in += s.bytes_in;
@@ -908,7 +937,7 @@ mod tests {
         let r =
             run("{\"id\": 1, \"text\": \"Hello there.\\n\\nShare this article\", \"x\": [1.5, null, true]}\n", "text");
         assert!(r.fallbacks.is_empty());
-        let line = String::from_utf8(r.out).unwrap();
+        let line = String::from_utf8(r.to_vec()).unwrap();
         assert!(
             line.starts_with("{\"id\":1,\"text\":\"Hello there.\",\"x\":[1.5,null,true],\"dechaff\":{\"removed\":[{"),
             "{line}"
@@ -921,7 +950,7 @@ mod tests {
     #[test]
     fn escapes_like_orjson() {
         let r = run("{\"text\":\"a\",\"k\":\"\\u00e9\\/\\u0001\\ud83d\\ude00\\\"\u{7f}\"}", "text");
-        let line = String::from_utf8(r.out).unwrap();
+        let line = String::from_utf8(r.to_vec()).unwrap();
         assert!(line.starts_with("{\"text\":\"a\",\"k\":\"é/\\u0001😀\\\"\u{7f}\","), "{line}");
     }
 
@@ -944,7 +973,7 @@ mod tests {
         for c in cases {
             let r = run(c, "text");
             assert_eq!(r.fallbacks.len(), 1, "{c}");
-            assert!(r.out.is_empty(), "{c}");
+            assert!(r.is_empty(), "{c}");
         }
         let r = run("{\"text\":\"a\",\"n\":[0.5,-2.25,0.0001,1.0,-9223372036854775808,18446744073709551615]}", "text");
         assert!(r.fallbacks.is_empty());
@@ -973,14 +1002,14 @@ mod tests {
             assert_eq!(String::from_utf8(o).unwrap(), want);
         }
         let r = run("{\"text\":\"a\",\"n\":[1e5,-0,0.10,2.5E-3,123456789012345678901]}", "text");
-        let line = String::from_utf8(r.out).unwrap();
+        let line = String::from_utf8(r.to_vec()).unwrap();
         assert!(line.contains("[100000.0,0,0.1,0.0025,1.2345678901234568e+20]"), "{line}");
     }
 
     #[test]
     fn dotted_paths() {
         let r = run("{\"a\":{\"b\":\"apple\"},\"a.b\":\"zebra\"}\n{\"a\":{\"b\":\"apple\"}}\n{\"a\":{\"c\":1}}\n{\"a\":{\"b\":3},\"a.b\":\"zebra\"}", "a.b");
-        let text = String::from_utf8(r.out).unwrap();
+        let text = String::from_utf8(r.to_vec()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].starts_with("{\"a\":{\"b\":\"apple\"},\"a.b\":\"zebra\",\"dechaff\""), "{}", lines[0]);
         assert!(lines[1].starts_with("{\"a\":{\"b\":\"apple\"},\"dechaff\""), "{}", lines[1]);
@@ -996,7 +1025,7 @@ mod tests {
         assert_eq!(r.fallbacks.len(), 1);
         let f = r.fallbacks[0];
         assert_eq!((f.line, f.start, f.end), (3, 17, 21));
-        assert_eq!(&r.out[f.at - 1..f.at], b"\n");
+        assert_eq!(&r.to_vec()[f.at - 1..f.at], b"\n");
         assert_eq!(r.stats.bytes_in, 13 + 12);
     }
 

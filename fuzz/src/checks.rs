@@ -279,14 +279,16 @@ pub fn check_records(engine: &Engine, block: &[u8]) -> usize {
     use dechaff::records::{clean_jsonl_block, JsonlOptions};
     let opts = JsonlOptions { text_field: "text".into(), report_field: "dechaff".into(), mode: Mode::Article };
     let r = clean_jsonl_block(engine, block, &opts, 1);
-    let out = std::str::from_utf8(&r.out).expect("the output is UTF-8");
+    let bytes = r.to_vec();
+    assert_eq!(bytes.len(), r.len());
+    let out = std::str::from_utf8(&bytes).expect("the output is UTF-8");
     assert!(out.is_empty() || out.ends_with('\n'), "the output ends in a newline");
     let written: Vec<&str> = out.split_terminator('\n').collect();
     assert_eq!(written.len() as u64, r.stats.written, "one output line per record written");
     let mut prev: Option<&dechaff::records::Fallback> = None;
     for f in &r.fallbacks {
         assert!(f.start < f.end && f.end <= block.len(), "{f:?} lies inside the block");
-        assert!(f.at <= r.out.len() && (f.at == 0 || r.out[f.at - 1] == b'\n'), "{f:?} at a line boundary");
+        assert!(f.at <= bytes.len() && (f.at == 0 || bytes[f.at - 1] == b'\n'), "{f:?} at a line boundary");
         if let Some(p) = prev {
             assert!(p.line < f.line && p.at <= f.at, "{f:?} after {p:?}");
         }
