@@ -88,3 +88,41 @@ def test_resume_redoes_only_the_remote_file_that_changed(tmp_path: Path, remote:
     assert changed == [p.name for p in shards if p.name.startswith("a.")], changed
     assert len(read_jsonl(next(p for p in shards if p.name.startswith("a.")))) == 12
     assert stats_of(tmp_path / "s.json")["documents"]["read"] == 25  # 12 cleaned again + 13 resumed
+
+
+class _Dropped(Exception):
+    """Not an OSError, as the errors of botocore or aiohttp are not."""
+
+
+def test_a_remote_stream_that_breaks_keeps_what_was_read_and_quarantines_the_break(
+    tmp_path: Path, remote: str
+) -> None:
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    class Breaking(MemoryFileSystem):  # type: ignore[misc]
+        protocol = "dechaff-breaking"
+
+        @classmethod
+        def _strip_protocol(cls, path: str) -> str:
+            return str(super()._strip_protocol(path.removeprefix("dechaff-breaking://")))
+
+        def _open(self, path: str, mode: str = "rb", **kwargs: Any) -> Any:
+            f = super()._open(path, mode, **kwargs)
+            real, limit = f.read, 2000
+
+            def read(n: int = -1) -> bytes:
+                if f.tell() >= limit:
+                    raise _Dropped("connection reset")
+                return real(limit - f.tell() if n < 0 else min(n, limit - f.tell()))
+
+            f.read = read
+            return f
+
+    fsspec.register_implementation("dechaff-breaking", Breaking, clobber=True)
+    url = remote.replace("memory://", "dechaff-breaking://") + "/a.jsonl"
+    res = run_cli(["clean", url, "-o", tmp_path / "o.jsonl", "--quarantine", tmp_path / "q.jsonl", "-q"])
+    assert res.code == 0, res.stderr
+    kept = read_jsonl(tmp_path / "o.jsonl")
+    quarantined = read_jsonl(tmp_path / "q.jsonl")
+    assert 0 < len(kept) < 13 and len(quarantined) == 1, (len(kept), quarantined)
+    assert "connection reset" in json.dumps(quarantined[0])

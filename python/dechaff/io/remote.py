@@ -73,16 +73,24 @@ def expand_remote(
 
 
 class _RemoteFile(io.RawIOBase):
-    """A raw, owned reader over an fsspec file (so that ``io.BufferedReader`` can wrap it)."""
+    """A raw, owned reader over an fsspec file (so that ``io.BufferedReader`` can wrap it). A file
+    system's own read errors (a dropped connection, an expired token) become ``OSError``, which the
+    readers treat as a broken stream: what was read is kept and the break is quarantined."""
 
-    def __init__(self, f: Any) -> None:
+    def __init__(self, f: Any, url: str) -> None:
         self._f = f
+        self._url = url
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, b: Any) -> int:
-        data = self._f.read(len(b))
+        try:
+            data = self._f.read(len(b))
+        except OSError:
+            raise
+        except Exception as exc:  # botocore, aiohttp, … errors are not OSError
+            raise OSError(f"reading {self._url}: {type(exc).__name__}: {exc}") from exc
         n = len(data)
         b[:n] = data
         return n
@@ -104,7 +112,7 @@ def open_remote(url: str) -> tuple[io.RawIOBase, Optional[int]]:
     except Exception as exc:
         raise _fs_error(url, exc) from exc
     size = getattr(f, "size", None)
-    return _RemoteFile(f), size if isinstance(size, int) else None
+    return _RemoteFile(f, url), size if isinstance(size, int) else None
 
 
 def input_version(url: str) -> tuple[int, Any]:
