@@ -714,10 +714,9 @@ impl Parser<'_> {
         Some(())
     }
 
-    /// A string at `self.i` (the opening quote), written out in orjson's escaping; its decoded
-    /// value goes to `decoded` when asked for. None for a lone surrogate or a raw control character.
-    /// A string value: copied to the output as orjson writes it when `copy`, decoded into
-    /// `decoded` when given (the text field is decoded only: its cleaned text replaces it).
+    /// A string at `self.i` (the opening quote): written out in orjson's escaping when `copy`, its
+    /// decoded value put in `decoded` when asked for (the text field is only decoded: its cleaned
+    /// text replaces it). None for a lone surrogate or a raw control character.
     fn string(&mut self, mut decoded: Option<&mut String>, copy: bool) -> Option<()> {
         let s = self.s;
         let mut i = self.i + 1;
