@@ -66,18 +66,79 @@ const STOP_WORDS: [(&str, &str); 8] = [
     ),
 ];
 
-fn stop_words() -> &'static FxHashMap<&'static str, u8> {
-    static TABLE: OnceLock<FxHashMap<&'static str, u8>> = OnceLock::new();
+/// The function words, each with the bits of the languages that list it (bit `i`: `DETECTABLE[i]`).
+fn stop_words() -> &'static StopWords {
+    static TABLE: OnceLock<StopWords> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut t: FxHashMap<&'static str, u8> = FxHashMap::default();
+        let mut masks: FxHashMap<&'static str, u8> = FxHashMap::default();
         for (i, (_, words)) in STOP_WORDS.iter().enumerate() {
             for w in words.split_whitespace() {
-                *t.entry(w).or_default() |= 1 << i;
+                *masks.entry(w).or_default() |= 1 << i;
             }
         }
-        t
+        StopWords::new(masks.into_iter().map(|(w, m)| (w.as_bytes(), m)))
     })
 }
+
+/// A word of at most 16 bytes as one number: its bytes, little-endian (never 0 for a word).
+#[inline]
+fn pack16(word: &[u8]) -> u128 {
+    let mut b = [0u8; 16];
+    b[..word.len()].copy_from_slice(word);
+    u128::from_le_bytes(b)
+}
+
+/// Function words by their packed bytes: open addressing, linear probing, at most a quarter full.
+/// A lookup costs a multiply and a probe or two, where a general hash map hashed byte strings.
+struct StopWords {
+    keys: Vec<u128>,
+    masks: Vec<u8>,
+    shift: u32,
+}
+
+impl StopWords {
+    fn new(words: impl Iterator<Item = (&'static [u8], u8)>) -> StopWords {
+        let words: Vec<(&[u8], u8)> = words.collect();
+        let size = (words.len() * 4).next_power_of_two().max(16);
+        let mut t = StopWords { keys: vec![0; size], masks: vec![0; size], shift: 64 - size.trailing_zeros() };
+        for (w, mask) in words {
+            assert!(!w.is_empty() && w.len() <= MAX_STOP_WORD_BYTES, "function word {w:?}");
+            let key = pack16(w);
+            let mut i = t.slot(key);
+            while t.keys[i] != 0 {
+                i = (i + 1) & (size - 1);
+            }
+            (t.keys[i], t.masks[i]) = (key, mask);
+        }
+        t
+    }
+
+    #[inline]
+    fn slot(&self, key: u128) -> usize {
+        let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29);
+        (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    /// The language bits of the word in the first `n` bytes of `window` (0: not a function
+    /// word); `n` is 1 to 16, and the bytes past it are ignored.
+    #[inline]
+    fn get(&self, window: &[u8; 16], n: usize) -> u8 {
+        let key = u128::from_le_bytes(*window) & (u128::MAX >> (128 - 8 * n));
+        let mut i = self.slot(key);
+        loop {
+            match self.keys[i] {
+                0 => return 0,
+                k if k == key => return self.masks[i],
+                _ => i = (i + 1) & (self.keys.len() - 1),
+            }
+        }
+    }
+}
+
+/// Bytes of the longest function word: a longer word is counted without a lookup.
+const MAX_STOP_WORD_BYTES: usize = 14;
+/// A word is read up to this many bytes (lowercased); a longer one is counted, never looked up.
+const MAX_WORD_BYTES: usize = 24;
 
 /// What the detector saw: letters per script and function-word hits per language.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -95,67 +156,131 @@ pub struct Profile {
     pub words: u32,
 }
 
+/// The word being read: its lowercased bytes (the first [`MAX_WORD_BYTES`] or a character more)
+/// and whether letters past them were dropped; and the words read so far, with how many had each
+/// set of language bits (turned into [`Profile::hits`] at the end).
+struct Words {
+    buf: [u8; MAX_WORD_BYTES + 16],
+    len: usize,
+    long: bool,
+    count: u32,
+    by_mask: [u32; 256],
+}
+
+impl Words {
+    /// Count the word read so far (without its trailing apostrophes) and look it up; start anew.
+    #[inline]
+    fn flush(&mut self, table: &StopWords) {
+        let mut n = self.len;
+        while n > 0 && self.buf[n - 1] == b'\'' {
+            n -= 1;
+        }
+        if n > 0 {
+            self.count += 1;
+            if !self.long && n <= MAX_STOP_WORD_BYTES {
+                let window = self.buf[..16].try_into().expect("the buffer holds 16 bytes");
+                self.by_mask[usize::from(table.get(window, n))] += 1;
+            }
+        }
+        self.len = 0;
+        self.long = false;
+    }
+
+    /// Function-word hits per language.
+    fn hits(&self) -> [u32; 8] {
+        let mut hits = [0u32; 8];
+        for (mask, &n) in self.by_mask.iter().enumerate().skip(1).filter(|(_, &n)| n > 0) {
+            for (i, h) in hits.iter_mut().enumerate() {
+                *h += n * u32::from(mask >> i & 1 == 1);
+            }
+        }
+        hits
+    }
+}
+
+/// The end of the run of ASCII letters that starts at `i`: eight bytes at a time, then one.
+#[inline]
+fn ascii_letters_end(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7F * ONES;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        // A byte is a letter when it is ASCII and, with the 0x20 bit set, in 0x61..=0x7A: the
+        // exact per-byte range test of "hasbetween" (no carry crosses a byte: each sum stays
+        // below 0x100).
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes")) | (0x20 * ONES);
+        let low = x & LOW7;
+        let letters = ((127 + 0x7B) * ONES - low) & !x & (low + (127 - 0x60) * ONES) & (0x80 * ONES);
+        let others = !letters & (0x80 * ONES);
+        if others != 0 {
+            return i + (others.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+        i += 1;
+    }
+    i
+}
+
 impl Profile {
-    /// Read at most [`SAMPLE_BYTES`] of `text`.
+    /// Read at most [`SAMPLE_BYTES`] of `text`. A word is a run of letters (`char::is_alphabetic`)
+    /// and inner apostrophes (`'` or `’`, kept as `'`), lowercased; any other character ends it.
     pub fn of(text: &str) -> Profile {
         let mut end = text.len().min(SAMPLE_BYTES);
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        let table = stop_words();
         let mut p = Profile::default();
-        let mut word = String::with_capacity(32);
+        let table = stop_words();
+        let mut w = Words { buf: [0; MAX_WORD_BYTES + 16], len: 0, long: false, count: 0, by_mask: [0; 256] };
         let mut in_word = false;
-        let mut long = false;
-        let flush = |word: &mut String, long: bool, p: &mut Profile| {
-            let w = word.trim_end_matches('\'');
-            if !w.is_empty() {
-                p.words += 1;
-                if !long {
-                    if let Some(&mask) = table.get(w) {
-                        for (i, h) in p.hits.iter_mut().enumerate() {
-                            *h += u32::from(mask >> i & 1);
-                        }
-                    }
-                }
-            }
-            word.clear();
-        };
         let bytes = &text.as_bytes()[..end];
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
-            // ASCII letters, the common case, without decoding.
-            let c = if b < 0x80 {
-                i += 1;
+            // ASCII, the common case, without decoding: a run of letters at once.
+            if b < 0x80 {
                 if b.is_ascii_alphabetic() {
-                    p.latin += 1;
-                    if word.len() < 24 {
-                        word.push(b.to_ascii_lowercase() as char);
-                    } else {
-                        long = true;
+                    let start = i;
+                    i = ascii_letters_end(bytes, i);
+                    let run = &bytes[start..i];
+                    p.latin += run.len() as u32;
+                    // each letter is kept while the word is shorter than the limit
+                    let take = run.len().min(MAX_WORD_BYTES.saturating_sub(w.len));
+                    for (d, &c) in w.buf[w.len..w.len + take].iter_mut().zip(run) {
+                        *d = c.to_ascii_lowercase();
                     }
+                    w.len += take;
+                    w.long |= take < run.len();
                     in_word = true;
                     continue;
                 }
-                b as char
-            } else {
-                let c = text[i..end].chars().next().unwrap_or(' ');
-                i += c.len_utf8();
-                c
-            };
-            if c == '\'' || c == '’' {
+                i += 1;
+                if b == b'\'' {
+                    if in_word && w.len < MAX_WORD_BYTES {
+                        w.buf[w.len] = b'\'';
+                        w.len += 1;
+                    }
+                } else if in_word {
+                    w.flush(table);
+                    in_word = false;
+                }
+                continue;
+            }
+            let c = text[i..end].chars().next().unwrap_or(' ');
+            i += c.len_utf8();
+            if c == '’' {
                 // An apostrophe inside a word (l'on, don't) is part of it.
-                if in_word && word.len() < 24 {
-                    word.push('\'');
+                if in_word && w.len < MAX_WORD_BYTES {
+                    w.buf[w.len] = b'\'';
+                    w.len += 1;
                 }
                 continue;
             }
             if !c.is_alphabetic() {
                 if in_word {
-                    flush(&mut word, long, &mut p);
+                    w.flush(table);
                     in_word = false;
-                    long = false;
                 }
                 continue;
             }
@@ -171,16 +296,21 @@ impl Profile {
                 }
                 _ => p.other += 1,
             }
-            if word.len() < 24 {
-                word.extend(c.to_lowercase());
+            if w.len < MAX_WORD_BYTES {
+                // at most three characters of four bytes: the buffer holds them
+                for lc in c.to_lowercase() {
+                    w.len += lc.encode_utf8(&mut w.buf[w.len..]).len();
+                }
             } else {
-                long = true;
+                w.long = true;
             }
             in_word = true;
         }
         if in_word {
-            flush(&mut word, long, &mut p);
+            w.flush(table);
         }
+        p.words = w.count;
+        p.hits = w.hits();
         p
     }
 
@@ -240,6 +370,102 @@ mod tests {
         assert_eq!(detect("12345 ---"), None);
         assert_eq!(detect("Menu Home Login"), None);
         assert_eq!(detect("東京都は月曜日、新しい橋を春に開通させると発表した。"), None);
+    }
+
+    /// The definition, character by character with a `String` word (the first version of
+    /// [`Profile::of`]): the byte loop must count exactly what it counts.
+    fn of_reference(text: &str) -> Profile {
+        let mut end = text.len().min(SAMPLE_BYTES);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut p = Profile::default();
+        let (mut word, mut in_word, mut long) = (String::new(), false, false);
+        let flush = |word: &mut String, long: bool, p: &mut Profile| {
+            let w = word.trim_end_matches('\'');
+            if !w.is_empty() {
+                p.words += 1;
+                if !long {
+                    for (i, (_, words)) in STOP_WORDS.iter().enumerate() {
+                        p.hits[i] += u32::from(words.split_whitespace().any(|s| s == w));
+                    }
+                }
+            }
+            word.clear();
+        };
+        for c in text[..end].chars() {
+            if c == '\'' || c == '’' {
+                if in_word && word.len() < 24 {
+                    word.push('\'');
+                }
+                continue;
+            }
+            if !c.is_alphabetic() {
+                if in_word {
+                    flush(&mut word, long, &mut p);
+                    (in_word, long) = (false, false);
+                }
+                continue;
+            }
+            match c {
+                'a'..='z' | 'A'..='Z' | '\u{C0}'..='\u{24F}' => p.latin += 1,
+                '\u{400}'..='\u{4FF}' => {
+                    p.cyrillic += 1;
+                    match c {
+                        'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ' => p.uk_letters += 1,
+                        'ы' | 'э' | 'ъ' | 'ё' | 'Ы' | 'Э' | 'Ъ' | 'Ё' => p.ru_letters += 1,
+                        _ => {}
+                    }
+                }
+                _ => p.other += 1,
+            }
+            if word.len() < 24 {
+                word.extend(c.to_lowercase());
+            } else {
+                long = true;
+            }
+            in_word = true;
+        }
+        if in_word {
+            flush(&mut word, long, &mut p);
+        }
+        p
+    }
+
+    #[test]
+    fn letter_runs_end_where_a_byte_by_byte_scan_ends() {
+        let end = |b: &[u8], i: usize| i + b[i..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+        for c in 0..=255u8 {
+            for at in 0..20 {
+                let mut b = *b"abcdefghijKLMNOPQRSTuvwxyzABCD";
+                b[at] = c;
+                for start in 0..b.len() {
+                    assert_eq!(ascii_letters_end(&b, start), end(&b, start), "{c:#x} at {at}, from {start}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_byte_loop_counts_what_the_definition_counts() {
+        // Letters of each script, apostrophes in and around words, words at and past the length
+        // limits, case that lowercases to more bytes (İ, ẞ), digits and punctuation as breaks.
+        let alphabet: Vec<char> = "aeTHe tiznd'’ ÉéßẞİıçãЁёыіїєґЫІдлякиχωΣ東京한 0-.,\n"
+            .chars()
+            .chain(['\u{300}', '\u{2019}', '\u{A0}'])
+            .collect();
+        let words = ["the ", "THE ", "d'un ", "l’on ", "c'est", "который ", "також ", "più ", "está "];
+        for (k, t) in crate::testing::random_strings(&alphabet, 90, 40_000, 0x1a9).enumerate() {
+            let t =
+                if k % 3 == 0 { format!("{}{t}{}", words[k % words.len()], words[(k / 3) % words.len()]) } else { t };
+            assert_eq!(Profile::of(&t), of_reference(&t), "{t:?}");
+        }
+        let long = format!("{} the {}'''' and", "x".repeat(23), "y".repeat(30));
+        assert_eq!(Profile::of(&long), of_reference(&long));
+        for t in ["the'''", "'the", "the’’ and", "İİİİİİİİİİİİ the", "ẞẞẞẞẞẞẞẞẞẞẞẞ der"]
+        {
+            assert_eq!(Profile::of(t), of_reference(t), "{t:?}");
+        }
     }
 
     #[test]
