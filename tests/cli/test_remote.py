@@ -126,3 +126,28 @@ def test_a_remote_stream_that_breaks_keeps_what_was_read_and_quarantines_the_bre
     quarantined = read_jsonl(tmp_path / "q.jsonl")
     assert 0 < len(kept) < 13 and len(quarantined) == 1, (len(kept), quarantined)
     assert "connection reset" in json.dumps(quarantined[0])
+
+
+@pytest.mark.parametrize("backend", ["fastwarc", "warcio"])
+def test_remote_warc_and_parquet_read_as_local_files_do(
+    tmp_path: Path, remote: str, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The readers that open files themselves (Parquet, WARC) read remote ones too."""
+    import dechaff.io.readers as readers
+    from test_warc import _write_warc
+
+    pytest.importorskip(backend)
+    monkeypatch.setattr(readers, "warc_backend", lambda: backend)
+    pq = pytest.importorskip("pyarrow.parquet")
+    pa = pytest.importorskip("pyarrow")
+    fs = fsspec.filesystem("memory")
+    root = remote.removeprefix("memory://")
+    _write_warc(tmp_path / "x.warc.gz")
+    pq.write_table(pa.Table.from_pylist(read_jsonl(Path(SAMPLE))), tmp_path / "t.parquet")
+    for name in ("x.warc.gz", "t.parquet"):
+        fs.pipe(f"{root}/{name}", (tmp_path / name).read_bytes())
+        local = run_cli(["clean", tmp_path / name, "-o", tmp_path / f"{name}.local.jsonl", "-q"])
+        far = run_cli(["clean", f"{remote}/{name}", "-o", tmp_path / f"{name}.remote.jsonl", "-q"])
+        assert local.code == 0 and far.code == 0, (local.stderr, far.stderr)
+        got = read_jsonl(tmp_path / f"{name}.remote.jsonl")
+        assert got and got == read_jsonl(tmp_path / f"{name}.local.jsonl"), name

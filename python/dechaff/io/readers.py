@@ -23,7 +23,7 @@ from ..errors import InputError
 from . import jsonlib
 from .compression import EXTENSIONS, SourceStream, open_source
 from .records import Item, Skipped
-from .remote import expand_remote, is_url
+from .remote import expand_remote, input_version, is_url, open_remote, open_seekable
 
 #: Input formats dechaff reads.
 FORMATS = ("jsonl", "text", "html", "warc", "parquet")
@@ -598,9 +598,12 @@ def _parquet_events(source: InputFile, opts: ReadOptions, batch_rows: int) -> tu
         raise InputError("Parquet input needs pyarrow: pip install 'dechaff[parquet]'") from exc
     if source.path == "-":
         raise InputError("Parquet cannot be read from stdin; pass the file")
+    remote = open_seekable(source.path) if is_url(source.path) else None
     try:
-        pf = pq.ParquetFile(source.path)
+        pf = pq.ParquetFile(remote if remote is not None else source.path)
     except Exception as exc:  # ArrowInvalid: not a Parquet file, …
+        if remote is not None:
+            remote.close()
         bad = Item(source.name, {"offset": 0}, error=("read_error", f"not a readable Parquet file: {exc}"))
         return iter([bad]), 0
 
@@ -613,8 +616,16 @@ def _parquet_events(source: InputFile, opts: ReadOptions, batch_rows: int) -> tu
                     row += 1
         except Exception as exc:
             yield Item(source.name, {"row": row}, error=("read_error", f"Parquet read failed: {exc}"))
+        finally:
+            if remote is not None:
+                remote.close()
 
     return gen(), pf.metadata.num_rows
+
+
+def _size(path: str) -> int:
+    """Bytes of a local or remote input file."""
+    return input_version(path)[0] if is_url(path) else os.path.getsize(path)
 
 
 def open_reader(
@@ -624,10 +635,9 @@ def open_reader(
     fmt = fmt or (format_from_name(source.path) if source.path != "-" else None)
     if fmt == "parquet":
         events, _ = _parquet_events(source, opts, 2048)
-        size = os.path.getsize(source.path)
-        reader = Reader(source, fmt, events, None, size)
+        reader = Reader(source, fmt, events, None, _size(source.path))
         return reader
-    if fmt == "warc" and source.path != "-" and warc_backend() == "fastwarc":
+    if fmt == "warc" and source.path != "-" and not is_url(source.path) and warc_backend() == "fastwarc":
         size = os.path.getsize(source.path)
         reader = Reader(source, "warc", _fastwarc_events(source, None, opts), None, size)
         return reader
@@ -646,7 +656,8 @@ def open_reader(
         if source.path != "-" and src.compression in (None, "gzip"):
             # both libraries read gzip members themselves (and see where one breaks): give them the file
             src.close()
-            src = SourceStream(open(source.path, "rb"), fh, None, src.size)  # noqa: SIM115  # closed by Reader
+            raw: Any = open_remote(source.path)[0] if is_url(source.path) else open(source.path, "rb")  # noqa: SIM115
+            src = SourceStream(raw, fh, None, src.size)  # closed by Reader
             fh = src.raw
             src.stream = fh
         if backend == "fastwarc":

@@ -104,13 +104,18 @@ class _RemoteFile(io.RawIOBase):
         super().close()
 
 
-def open_remote(url: str) -> tuple[io.RawIOBase, Optional[int]]:
-    """Open ``url`` for reading: a raw stream and the file's size (None when unknown)."""
+def open_seekable(url: str) -> Any:
+    """``url`` as the file system's own seekable file object (for readers that seek, as Parquet's)."""
     fsspec = _fsspec()
     try:
-        f = fsspec.open(url, "rb").open()
+        return fsspec.open(url, "rb").open()
     except Exception as exc:
         raise _fs_error(url, exc) from exc
+
+
+def open_remote(url: str) -> tuple[io.RawIOBase, Optional[int]]:
+    """Open ``url`` for reading: a raw stream and the file's size (None when unknown)."""
+    f = open_seekable(url)
     size = getattr(f, "size", None)
     return _RemoteFile(f, url), size if isinstance(size, int) else None
 
