@@ -34,7 +34,10 @@ def _tmp_prefix(path: str) -> str:
 
 def _sweep_stale(directory: str, prefix: str) -> None:
     """Remove the temporary files that writers of the same target on this host left when they died
-    (SIGKILL, power loss): those whose process id is no longer running. A live writer's file stays."""
+    (SIGKILL, power loss): those whose process id is no longer running. A live writer's file stays.
+    POSIX only (elsewhere ``os.kill`` does not just probe a process)."""
+    if os.name != "posix":
+        return
     try:
         names = os.listdir(directory)
     except OSError:
