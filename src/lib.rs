@@ -294,14 +294,15 @@ impl Engine {
             let mut w = worker();
             return items.into_iter().map(|t| f(t, &mut w)).collect();
         }
-        let run = || items.into_par_iter().map_init(worker, |w, t| f(t, w)).collect();
-        if threads == 0 {
-            run()
-        } else {
-            match self.pool(threads) {
-                Some(pool) => pool.install(run),
-                None => run(),
-            }
+        self.in_pool(threads, || items.into_par_iter().map_init(worker, |w, t| f(t, w)).collect())
+    }
+
+    /// Run `f` in the engine's pool of `threads` threads (0: rayon's global pool): the parallel
+    /// iterators inside it run on those threads.
+    pub(crate) fn in_pool<R: Send>(&self, threads: usize, f: impl FnOnce() -> R + Send) -> R {
+        match (threads > 0).then(|| self.pool(threads)).flatten() {
+            Some(pool) => pool.install(f),
+            None => f(),
         }
     }
 

@@ -150,27 +150,10 @@ pub fn clean_jsonl_block(engine: &Engine, block: &[u8], opts: &JsonlOptions, thr
     let one = |&(lo, hi): &(usize, usize)| clean_chunk(engine, block, &lines[lo..hi], lo, opts, &path);
     let parts: Vec<ChunkOut<'_>> = if threads == 1 || chunks.len() < 2 {
         chunks.iter().map(one).collect()
-    } else if threads == 0 {
-        chunks.par_iter().map(one).collect()
     } else {
-        match pool(threads) {
-            Some(p) => p.install(|| chunks.par_iter().map(one).collect()),
-            None => chunks.par_iter().map(one).collect(),
-        }
+        engine.in_pool(threads, || chunks.par_iter().map(one).collect())
     };
     merge(parts)
-}
-
-/// Thread pools by size, built once: a block must not pay for spawning threads.
-fn pool(threads: usize) -> Option<std::sync::Arc<rayon::ThreadPool>> {
-    static POOLS: std::sync::Mutex<Vec<(usize, std::sync::Arc<rayon::ThreadPool>)>> = std::sync::Mutex::new(Vec::new());
-    let mut pools = POOLS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some((_, p)) = pools.iter().find(|(n, _)| *n == threads) {
-        return Some(p.clone());
-    }
-    let p = std::sync::Arc::new(rayon::ThreadPoolBuilder::new().num_threads(threads).build().ok()?);
-    pools.push((threads, p.clone()));
-    Some(p)
 }
 
 struct ChunkOut<'e> {
