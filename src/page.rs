@@ -246,6 +246,9 @@ struct Tables {
     func: WordSet,
     kw: AhoCorasick,
     markers: AhoCorasick,
+    /// "http" and "www.", searched for in each lowercased line.
+    http: memchr::memmem::Finder<'static>,
+    www: memchr::memmem::Finder<'static>,
     /// [`DATE`] (Unicode `\d` and `\b`).
     date: Regex,
     /// [`DATE`] without Unicode: the same matches on ASCII text, and no slow fallback for `\b`.
@@ -264,6 +267,8 @@ fn tables() -> &'static Tables {
         ),
         kw: AhoCorasick::new(KW).expect("keyword automaton"),
         markers: AhoCorasick::new(MARKERS).expect("marker automaton"),
+        http: memchr::memmem::Finder::new("http"),
+        www: memchr::memmem::Finder::new("www."),
         date: Regex::new(DATE).expect("date"),
         date_ascii: Regex::new(&format!("(?-u){DATE}")).expect("ASCII date"),
         says: Regex::new(r"(?i)(says|said|wrote|schreibt|dit|dice|disse|пишет)\s*:?\s*$").expect("says"),
@@ -783,7 +788,9 @@ pub fn line_stats(line: &str, low: &mut String) -> Stats {
         avgw: if latin_words == 0 { 0.0 } else { f64::from(latin_chars) / f64::from(latin_words) },
         kw,
         pipes,
-        url: lows.contains("http") || lows.contains("www.") || s.contains('@'),
+        url: t.http.find(lows.as_bytes()).is_some()
+            || t.www.find(lows.as_bytes()).is_some()
+            || memchr::memchr(b'@', s.as_bytes()).is_some(),
         upper: has_alpha && !has_lower,
         bullet: starts_with_bullet(s),
         marker,
