@@ -223,6 +223,23 @@ fn ascii_letters_end(bytes: &[u8], mut i: usize) -> usize {
 }
 
 impl Profile {
+    /// Count one letter (`c.is_alphabetic()`) by its script.
+    #[inline]
+    fn count_letter(&mut self, c: char) {
+        match c {
+            'a'..='z' | 'A'..='Z' | '\u{C0}'..='\u{24F}' => self.latin += 1,
+            '\u{400}'..='\u{4FF}' => {
+                self.cyrillic += 1;
+                match c {
+                    'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ' => self.uk_letters += 1,
+                    'ы' | 'э' | 'ъ' | 'ё' | 'Ы' | 'Э' | 'Ъ' | 'Ё' => self.ru_letters += 1,
+                    _ => {}
+                }
+            }
+            _ => self.other += 1,
+        }
+    }
+
     /// Read at most [`SAMPLE_BYTES`] of `text`. A word is a run of letters (`char::is_alphabetic`)
     /// and inner apostrophes (`'` or `’`, kept as `'`), lowercased; any other character ends it.
     pub fn of(text: &str) -> Profile {
@@ -284,18 +301,7 @@ impl Profile {
                 }
                 continue;
             }
-            match c {
-                '\u{C0}'..='\u{24F}' => p.latin += 1,
-                '\u{400}'..='\u{4FF}' => {
-                    p.cyrillic += 1;
-                    match c {
-                        'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ' => p.uk_letters += 1,
-                        'ы' | 'э' | 'ъ' | 'ё' | 'Ы' | 'Э' | 'Ъ' | 'Ё' => p.ru_letters += 1,
-                        _ => {}
-                    }
-                }
-                _ => p.other += 1,
-            }
+            p.count_letter(c);
             if w.len < MAX_WORD_BYTES {
                 // at most three characters of four bytes: the buffer holds them
                 for lc in c.to_lowercase() {
@@ -407,18 +413,7 @@ mod tests {
                 }
                 continue;
             }
-            match c {
-                'a'..='z' | 'A'..='Z' | '\u{C0}'..='\u{24F}' => p.latin += 1,
-                '\u{400}'..='\u{4FF}' => {
-                    p.cyrillic += 1;
-                    match c {
-                        'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є' | 'Ґ' => p.uk_letters += 1,
-                        'ы' | 'э' | 'ъ' | 'ё' | 'Ы' | 'Э' | 'Ъ' | 'Ё' => p.ru_letters += 1,
-                        _ => {}
-                    }
-                }
-                _ => p.other += 1,
-            }
+            p.count_letter(c);
             if word.len() < 24 {
                 word.extend(c.to_lowercase());
             } else {

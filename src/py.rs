@@ -146,8 +146,7 @@ fn tally(
     results: Vec<Bound<'_, PyCleaned>>,
 ) -> PyResult<(Vec<(String, String, u64, u64)>, u64, u64, u64, u64)> {
     let mut by_rule: Vec<(String, String, u64, u64)> = Vec::new();
-    // by rule id, which names one category in an engine (results of several engines are checked)
-    let mut index: rustc_hash::FxHashMap<String, usize> = Default::default();
+    let mut index: rustc_hash::FxHashMap<(&str, &str), usize> = Default::default();
     let (mut before, mut after, mut changed, mut emptied) = (0u64, 0u64, 0u64, 0u64);
     for r in &results {
         let r = r.get();
@@ -155,17 +154,10 @@ fn tally(
             continue;
         }
         for (start, end, rule, category) in r.removals() {
-            let k = match index.get(rule) {
-                Some(&k) if by_rule[k].1 == category => k,
-                _ => match by_rule.iter().position(|(r, c, _, _)| r == rule && c == category) {
-                    Some(k) => k,
-                    None => {
-                        by_rule.push((rule.to_string(), category.to_string(), 0, 0));
-                        index.entry(rule.to_string()).or_insert(by_rule.len() - 1);
-                        by_rule.len() - 1
-                    }
-                },
-            };
+            let k = *index.entry((rule, category)).or_insert_with(|| {
+                by_rule.push((rule.to_string(), category.to_string(), 0, 0));
+                by_rule.len() - 1
+            });
             by_rule[k].2 += 1;
             by_rule[k].3 += (end - start) as u64;
         }
