@@ -18,6 +18,7 @@ pub mod lang;
 pub mod normalise;
 pub mod offsets;
 pub mod page;
+pub mod per_thread;
 pub mod records;
 pub mod rules;
 pub mod scan;

@@ -24,6 +24,7 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 use rustc_hash::FxHashMap;
 
+use crate::per_thread::PerThread;
 use crate::segment::Features;
 pub use weights::{N1, N2, NA};
 
@@ -249,6 +250,12 @@ struct Tables {
     /// "http" and "www.", searched for in each lowercased line.
     http: memchr::memmem::Finder<'static>,
     www: memchr::memmem::Finder<'static>,
+    /// Each thread searches with its own copies (see [`PerThread`]).
+    regexes: PerThread<LineRegexes>,
+}
+
+#[derive(Debug, Clone)]
+struct LineRegexes {
     /// [`DATE`] (Unicode `\d` and `\b`).
     date: Regex,
     /// [`DATE`] without Unicode: the same matches on ASCII text, and no slow fallback for `\b`.
@@ -269,9 +276,11 @@ fn tables() -> &'static Tables {
         markers: AhoCorasick::new(MARKERS).expect("marker automaton"),
         http: memchr::memmem::Finder::new("http"),
         www: memchr::memmem::Finder::new("www."),
-        date: Regex::new(DATE).expect("date"),
-        date_ascii: Regex::new(&format!("(?-u){DATE}")).expect("ASCII date"),
-        says: Regex::new(r"(?i)(says|said|wrote|schreibt|dit|dice|disse|пишет)\s*:?\s*$").expect("says"),
+        regexes: PerThread::new(LineRegexes {
+            date: Regex::new(DATE).expect("date"),
+            date_ascii: Regex::new(&format!("(?-u){DATE}")).expect("ASCII date"),
+            says: Regex::new(r"(?i)(says|said|wrote|schreibt|dit|dice|disse|пишет)\s*:?\s*$").expect("says"),
+        }),
     })
 }
 
@@ -768,7 +777,8 @@ pub fn line_stats(line: &str, low: &mut String) -> Stats {
     let kw = t.kw.is_match(lows);
     let marker = weff <= 6.0 && !ends_sent && t.markers.is_match(lows);
     // `\d` is a decimal digit, which `is_numeric` counts: no digit, no date.
-    let date_like = weff <= 12.0 && digits > 0 && if s.is_ascii() { &t.date_ascii } else { &t.date }.is_match(s);
+    let re = || t.regexes.get();
+    let date_like = weff <= 12.0 && digits > 0 && if s.is_ascii() { &re().date_ascii } else { &re().date }.is_match(s);
     // "… says:" only looks at the end of the line.
     let tail_from = s.len().saturating_sub(24);
     let tail_from = (tail_from..s.len()).find(|&i| s.is_char_boundary(i)).unwrap_or(s.len());
@@ -795,7 +805,7 @@ pub fn line_stats(line: &str, low: &mut String) -> Stats {
         bullet: starts_with_bullet(s),
         marker,
         date_like,
-        says: may_end_in_says(s) && t.says.is_match(&s[tail_from..]),
+        says: may_end_in_says(s) && re().says.is_match(&s[tail_from..]),
     }
 }
 

@@ -14,6 +14,7 @@ use regex::Regex;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::error::{Error, Result};
+use crate::per_thread::PerThread;
 use crate::rules::{
     fold_into, line_key_into, trim_key_end, trim_key_start, wrap_pattern, Matcher, Region, Rule, Scope,
 };
@@ -51,6 +52,18 @@ pub struct Scanner {
     /// (ASCII case-insensitively: the automaton holds them in lower case and runs over the line
     /// in ASCII lower case, where its SIMD prefilter works).
     contains_gate: Option<AhoCorasick>,
+    /// The patterns' regexes, `regexes.get()[k]` for `patterns[k]`: each thread searches with
+    /// its own copies (see [`PerThread`]).
+    regexes: PerThread<Box<[PatternRegexes]>>,
+}
+
+/// A pattern rule's regexes.
+#[derive(Debug, Clone)]
+struct PatternRegexes {
+    regex: Regex,
+    /// The pattern without its Unicode word boundaries, when it has some: a superset the lazy DFA
+    /// can run on any text, tried first (see [`prefilter::without_unicode_word_boundaries`]).
+    relaxed: Option<Regex>,
 }
 
 /// Patterns as bit sets (bit `k`: `patterns[k]`), so that a line visits only the patterns that
@@ -101,13 +114,9 @@ impl PatternSets {
     }
 }
 
-/// A compiled pattern rule with its cheap gates.
+/// A compiled pattern rule's cheap gates (its regexes are in [`Scanner::regexes`]).
 #[derive(Debug)]
 struct PatternRule {
-    regex: Regex,
-    /// The pattern without its Unicode word boundaries, when it has some: a superset the lazy DFA
-    /// can run on any text, tried first (see [`prefilter::without_unicode_word_boundaries`]).
-    relaxed: Option<Regex>,
     rule: u32,
     max_words: u32,
     /// One of the rule's `requires` literals (as written, Capitalised or UPPER) must occur in
@@ -175,6 +184,7 @@ impl Scanner {
         let mut contains_phrases = Vec::new();
         let mut contains_rules = Vec::new();
         let mut patterns = Vec::new();
+        let mut regexes = Vec::new();
         let (mut prefix_max, mut suffix_max) = (0, 0);
         // The relaxed variants are new patterns to compile (the rules' own were compiled when
         // they were validated): compiled in parallel, as validation does.
@@ -223,10 +233,8 @@ impl Scanner {
                         .map_err(|e| Error::rule(&rule.id, format!("the pattern does not compile: {e}")))?;
                     let gate_needs = Needs::of_literals(&case_variants(&rule.requires));
                     patterns.push(PatternRule {
-                        relaxed: relaxed[i].take(),
                         captures: re.captures_len() > 1,
                         needs: Needs::of_pattern(&wrapped),
-                        regex: re,
                         rule: idx,
                         max_words: rule.max_words,
                         gate: gate_automaton(rule, gate_needs.one_of.is_empty())?,
@@ -234,6 +242,7 @@ impl Scanner {
                         first_line_only: rule.region == Region::FirstLine,
                         scope: rule.scope,
                     });
+                    regexes.push(PatternRegexes { regex: re, relaxed: relaxed[i].take() });
                 }
             }
         }
@@ -285,6 +294,7 @@ impl Scanner {
             pattern_sets: PatternSets::new(&patterns),
             patterns,
             contains_gate,
+            regexes: PerThread::new(regexes.into_boxed_slice()),
         })
     }
 
@@ -326,10 +336,11 @@ impl Scanner {
             }
         }
         let mut tail: Option<(usize, &str)> = None;
+        let regexes = self.regexes.get();
         // The candidate patterns in order (all of them when there are too many for a bit set).
         let sets = self.pattern_sets.as_ref();
         let mut todo = sets.map_or(0, |s| s.candidates(line, words, first));
-        let mut all = self.patterns.iter();
+        let mut all = self.patterns.iter().enumerate();
         let mut next = || {
             if sets.is_none() {
                 return all.next();
@@ -339,9 +350,9 @@ impl Scanner {
             }
             let k = todo.trailing_zeros() as usize;
             todo &= todo - 1;
-            self.patterns.get(k)
+            self.patterns.get(k).map(|p| (k, p))
         };
-        while let Some(p) = next() {
+        while let Some((k, p)) = next() {
             if words > p.max_words || (p.first_line_only && !first) {
                 continue;
             }
@@ -363,18 +374,19 @@ impl Scanner {
             if anchored && !p.needs.may_start(hay.as_bytes()) || !p.needs.may_contain(hay.as_bytes()) {
                 continue;
             }
-            if p.relaxed.as_ref().is_some_and(|r| !r.is_match(hay)) {
+            let re = &regexes[k];
+            if re.relaxed.as_ref().is_some_and(|r| !r.is_match(hay)) {
                 continue;
             }
             let shift = |m: regex::Match<'_>| (m.start() + offset, m.end() + offset);
             let hit = if p.captures {
-                p.regex.captures(hay).map(|caps| Hit {
+                re.regex.captures(hay).map(|caps| Hit {
                     rule: p.rule,
                     span: caps.get(0).map(shift),
                     capture: caps.get(1).map(shift),
                 })
             } else {
-                p.regex.find(hay).map(|m| Hit { rule: p.rule, span: Some(shift(m)), capture: None })
+                re.regex.find(hay).map(|m| Hit { rule: p.rule, span: Some(shift(m)), capture: None })
             };
             if let Some(hit) = hit {
                 if gate_first || self.gate_passes(p, line) {
