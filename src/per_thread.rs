@@ -10,7 +10,9 @@
 
 use thread_local::ThreadLocal;
 
-/// A value, and a copy of it for each thread that asks. Copies live as long as this value.
+/// A value, and a copy of it for each thread that asks. Copies live as long as this value, so
+/// their number is at most the number of threads running at once: a thread started after another
+/// ended may get the ended thread's copy (thread ids are reused), still used by one thread at a time.
 #[derive(Debug)]
 pub struct PerThread<T: Clone + Send> {
     original: T,
