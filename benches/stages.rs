@@ -18,7 +18,8 @@ mod corpus;
 
 /// A document's lines as the decision stage sees them, and their hits.
 fn scanned(scanner: &Scanner, text: &str, buf: &mut ScanBuffers) -> (Vec<View>, Vec<Hit>) {
-    scan::scan_document(text, |line, words, first, hits| scanner.scan_line(line, words, first, buf, hits))
+    let mut doc = scan::Document::new(text);
+    scan::scan_document(text, |at, words, first, hits| scanner.scan_line_at(&mut doc, at, words, first, buf, hits))
 }
 
 fn stages(c: &mut Criterion) {

@@ -38,7 +38,7 @@ pub use normalise::{normalise, NormaliseOptions};
 pub use rules::{Rule, CATEGORIES};
 
 use decide::{decide_round, Fate, View};
-use scan::{Hit, ScanBuffers, Scanner};
+use scan::{Document, Hit, ScanBuffers, Scanner};
 
 /// The rule files shipped with the Python package, embedded for Rust users and tests.
 pub const BUILTIN_RULES: &[(&str, &str)] = &[
@@ -261,7 +261,7 @@ impl Engine {
         let normalized = normalise(text, &self.opts.normalise);
         let active = if self.gated { self.mask_for(lang::detect(&normalized)) } else { ALL_LANGS };
         let mut buf = ScanBuffers::default();
-        let (views, hits) = self.scan(&normalized, &mut buf, active);
+        let (views, hits) = self.scan(&mut Document::new(&normalized), &mut buf, active);
         page::looks_like_page(&self.page_lines(&normalized, &views, &hits))
     }
 
@@ -319,8 +319,9 @@ impl Engine {
     }
 
     /// Segment and scan normalised text: the line views and the rule hits they index.
-    fn scan(&self, text: &str, buf: &mut ScanBuffers, active: LangMask) -> (Vec<View>, Vec<Hit>) {
-        scan::scan_document(text, |line, words, first, hits| self.scan_line(line, words, first, buf, hits, active))
+    fn scan(&self, doc: &mut Document<'_>, buf: &mut ScanBuffers, active: LangMask) -> (Vec<View>, Vec<Hit>) {
+        let text = doc.text;
+        scan::scan_document(text, |at, words, first, hits| self.scan_line(doc, at, words, first, buf, hits, active))
     }
 
     fn page_lines<'t>(&self, text: &'t str, views: &[View], hits: &[Hit]) -> Vec<page::PageLine<'t>> {
@@ -352,7 +353,7 @@ impl Engine {
     /// Scan the first view again with the first-line rules when it was not scanned as first.
     fn rescan_first(
         &self,
-        text: &str,
+        doc: &mut Document<'_>,
         views: &mut [View],
         hits: &mut Vec<Hit>,
         buf: &mut ScanBuffers,
@@ -362,16 +363,19 @@ impl Engine {
         let Some(v) = views.first_mut() else { return };
         if *at != Some(v.start) {
             let lo = hits.len() as u32;
-            self.scan_line(&text[v.start..v.end], v.feat.words, true, buf, hits, active);
+            self.scan_line(doc, v.start..v.end, v.feat.words, true, buf, hits, active);
             (v.hit_lo, v.hit_hi) = (lo, hits.len() as u32);
             *at = Some(v.start);
         }
     }
 
-    /// Scan one line, keeping only the hits of rules that apply to the active languages.
+    /// Scan the line at `at` in `doc`, keeping only the hits of rules that apply to the active
+    /// languages.
+    #[allow(clippy::too_many_arguments)]
     fn scan_line(
         &self,
-        line: &str,
+        doc: &mut Document<'_>,
+        at: std::ops::Range<usize>,
         words: u32,
         first: bool,
         buf: &mut ScanBuffers,
@@ -380,18 +384,18 @@ impl Engine {
     ) {
         let lo = hits.len();
         if active == ALL_LANGS || active == self.lang_bits {
-            self.scanner.scan_line(line, words, first, buf, hits);
+            self.scanner.scan_line_at(doc, at, words, first, buf, hits);
             return;
         }
         if let Some((scanner, index)) = self.lang_scanner(active) {
-            scanner.scan_line(line, words, first, buf, hits);
+            scanner.scan_line_at(doc, at, words, first, buf, hits);
             for h in &mut hits[lo..] {
                 h.rule = index[h.rule as usize];
             }
             return;
         }
         // No scanner of its own (cannot happen once the full scanner compiled): filter.
-        self.scanner.scan_line(line, words, first, buf, hits);
+        self.scanner.scan_line_at(doc, at, words, first, buf, hits);
         let mut keep = lo;
         for i in lo..hits.len() {
             let bit = self.rule_langs[hits[i].rule as usize];
@@ -467,7 +471,9 @@ impl Engine {
         detected: bool,
     ) -> (Cleaned, LangMask) {
         let text = normalized.as_str();
-        let (mut views, mut hits) = self.scan(text, buf, active);
+        // The document's gate indexes: built once per scanner, used by every scan of its lines.
+        let mut doc = Document::reuse(text, std::mem::take(&mut buf.spares));
+        let (mut views, mut hits) = self.scan(&mut doc, buf, active);
         let mut first_scanned = views.first().map(|v| v.start);
         let mut removals = Vec::new();
         let selected = select.and_then(|f| f(&self.page_lines(text, &views, &hits)));
@@ -488,7 +494,7 @@ impl Engine {
         }
         // First-line rules were scanned on the document's first line only: the line that becomes
         // first (page selection, a removal) is scanned again as first, as cleaning the output would.
-        self.rescan_first(text, &mut views, &mut hits, buf, &mut first_scanned, active);
+        self.rescan_first(&mut doc, &mut views, &mut hits, buf, &mut first_scanned, active);
         let mut found = Vec::new();
         let mut out = None;
         for _ in 0..MAX_ROUNDS + 2 * lang::DETECTABLE.len() {
@@ -506,7 +512,7 @@ impl Engine {
                 hits.clear();
                 for (i, v) in views.iter_mut().enumerate() {
                     v.hit_lo = hits.len() as u32;
-                    self.scan_line(&text[v.start..v.end], v.feat.words, i == 0, buf, &mut hits, active);
+                    self.scan_line(&mut doc, v.start..v.end, v.feat.words, i == 0, buf, &mut hits, active);
                     v.hit_hi = hits.len() as u32;
                 }
                 first_scanned = views.first().map(|v| v.start);
@@ -537,7 +543,7 @@ impl Engine {
                         let lo = hits.len() as u32;
                         let rest = &text[new_start..v.end];
                         let feat = segment::features(rest);
-                        self.scan_line(rest, feat.words, next.is_empty(), buf, &mut hits, active);
+                        self.scan_line(&mut doc, new_start..v.end, feat.words, next.is_empty(), buf, &mut hits, active);
                         next.push(View {
                             start: new_start,
                             end: v.end,
@@ -551,8 +557,9 @@ impl Engine {
                 }
             }
             views = next;
-            self.rescan_first(text, &mut views, &mut hits, buf, &mut first_scanned, active);
+            self.rescan_first(&mut doc, &mut views, &mut hits, buf, &mut first_scanned, active);
         }
+        buf.spares = doc.into_spares();
         let out = out.unwrap_or_else(|| assemble::assemble(text, &views));
         let removals = assemble::merge_removals(
             text,

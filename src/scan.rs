@@ -3,10 +3,15 @@
 //! Aho-Corasick automaton. Pattern rules run only on candidate lines: a line short enough for
 //! the rule's `max_words` guard that holds one of its `requires` literals. (One `RegexSet` over
 //! all patterns was measured at 3 MB/s: its lazy DFA thrashes on Unicode-heavy patterns.)
+//! The two gates nearly every line asks (the contains gate, and the bytes a literal gate needs)
+//! search each document once rather than each line ([`Document`]).
 //! Everything is linear in the input.
 
+mod document;
 mod prefilter;
 mod trie;
+
+pub use document::{Document, Spares};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rayon::prelude::*;
@@ -52,6 +57,12 @@ pub struct Scanner {
     /// (ASCII case-insensitively: the automaton holds them in lower case and runs over the line
     /// in ASCII lower case, where its SIMD prefilter works).
     contains_gate: Option<AhoCorasick>,
+    /// The contains gate can search a whole document (no literal holds a newline, which a line
+    /// cannot hold; else lines are searched one by one).
+    index_contains: bool,
+    /// The byte sets of the gates that go first ([`PatternRule::gate_set`]), each searched once
+    /// per document.
+    gate_sets: Vec<Vec<u8>>,
     /// The patterns' regexes, `regexes.get()[k]` for `patterns[k]`: each thread searches with
     /// its own copies (see [`PerThread`]).
     regexes: PerThread<Box<[PatternRegexes]>>,
@@ -125,6 +136,9 @@ struct PatternRule {
     /// Bytes one of which each gate literal holds: a memchr pass rules most lines out before
     /// the automaton runs.
     gate_needs: Needs,
+    /// For a gate that goes first: its bytes' place in [`Scanner::gate_sets`] (the document
+    /// index then tells whether they are in the gate's window).
+    gate_set: Option<usize>,
     /// What the regex needs of a line to match: its first byte (anchored scopes), a byte.
     needs: Needs,
     captures: bool,
@@ -133,10 +147,11 @@ struct PatternRule {
 }
 
 /// Segment normalised text into the decision stage's line views, scanning each line with
-/// `scan_line(line, words, first, hits)`, which appends that line's hits.
+/// `scan_line(range, words, first, hits)` (`range`: the line's bytes in `text`), which appends
+/// that line's hits.
 pub fn scan_document(
     text: &str,
-    mut scan_line: impl FnMut(&str, u32, bool, &mut Vec<Hit>),
+    mut scan_line: impl FnMut(std::ops::Range<usize>, u32, bool, &mut Vec<Hit>),
 ) -> (Vec<crate::decide::View>, Vec<Hit>) {
     let mut hits = Vec::new();
     let views = crate::segment::segment(text)
@@ -146,7 +161,7 @@ pub fn scan_document(
             let lo = hits.len() as u32;
             let line = &text[l.start..l.end];
             let feat = crate::segment::features(line);
-            scan_line(line, feat.words, i == 0, &mut hits);
+            scan_line(l.start..l.end, feat.words, i == 0, &mut hits);
             crate::decide::View {
                 start: l.start,
                 end: l.end,
@@ -163,9 +178,12 @@ pub fn scan_document(
 /// Reusable per-thread buffers, so the hot loop does not allocate per line.
 #[derive(Debug, Default)]
 pub struct ScanBuffers {
+    /// The previous document's gate indexes, for their allocations.
+    pub(crate) spares: Spares,
     key: String,
     tail: String,
-    /// The line in ASCII lower case, for the contains gate.
+    /// The line (or, while its index is built, the document) in ASCII lower case, for the
+    /// contains gate.
     lower: Vec<u8>,
 }
 
@@ -185,6 +203,7 @@ impl Scanner {
         let mut contains_rules = Vec::new();
         let mut patterns = Vec::new();
         let mut regexes = Vec::new();
+        let mut gate_sets: Vec<Vec<u8>> = Vec::new();
         let (mut prefix_max, mut suffix_max) = (0, 0);
         // The relaxed variants are new patterns to compile (the rules' own were compiled when
         // they were validated): compiled in parallel, as validation does.
@@ -232,13 +251,25 @@ impl Scanner {
                     let re = crate::rules::compile_pattern(&wrapped)
                         .map_err(|e| Error::rule(&rule.id, format!("the pattern does not compile: {e}")))?;
                     let gate_needs = Needs::of_literals(&case_variants(&rule.requires));
+                    let gate = gate_automaton(rule, gate_needs.one_of.is_empty())?;
+                    let gate_set = (gate.is_some()
+                        && gate_goes_first(rule.scope, rule.max_words)
+                        && (1..=3).contains(&gate_needs.one_of.len()))
+                    .then(|| match gate_sets.iter().position(|s| *s == gate_needs.one_of) {
+                        Some(k) => k,
+                        None => {
+                            gate_sets.push(gate_needs.one_of.clone());
+                            gate_sets.len() - 1
+                        }
+                    });
                     patterns.push(PatternRule {
                         captures: re.captures_len() > 1,
                         needs: Needs::of_pattern(&wrapped),
                         rule: idx,
                         max_words: rule.max_words,
-                        gate: gate_automaton(rule, gate_needs.one_of.is_empty())?,
+                        gate,
                         gate_needs,
+                        gate_set,
                         first_line_only: rule.region == Region::FirstLine,
                         scope: rule.scope,
                     });
@@ -257,6 +288,7 @@ impl Scanner {
             )
         };
         // The contains automaton runs only behind its rules' literals, when every rule has some.
+        let mut index_contains = false;
         let contains_gate =
             if rules.iter().any(|r| r.scope == Scope::Contains && matches!(r.matcher, Matcher::Phrases(_))) {
                 let gated: Vec<&Rule> = rules
@@ -266,6 +298,7 @@ impl Scanner {
                 if gated.iter().all(|r| !r.requires.is_empty()) {
                     let lits: Vec<String> =
                         gated.iter().flat_map(|r| &r.requires).map(|l| l.to_ascii_lowercase()).collect();
+                    index_contains = lits.iter().all(|l| !l.contains('\n'));
                     Some(
                         AhoCorasickBuilder::new()
                             .match_kind(MatchKind::LeftmostFirst)
@@ -294,23 +327,48 @@ impl Scanner {
             pattern_sets: PatternSets::new(&patterns),
             patterns,
             contains_gate,
+            index_contains,
+            gate_sets,
             regexes: PerThread::new(regexes.into_boxed_slice()),
         })
     }
 
     /// Find every rule that matches `line` (of `words` words; `first`: the document's first
-    /// line), appending to `hits`. A long line is folded only at its two ends: phrases can match
-    /// there only, so the hot loop touches few bytes of body lines.
+    /// line), appending to `hits`: [`Scanner::scan_line_at`] with the line as its document.
     pub fn scan_line(&self, line: &str, words: u32, first: bool, buf: &mut ScanBuffers, hits: &mut Vec<Hit>) {
+        self.scan_line_at(&mut Document::new(line), 0..line.len(), words, first, buf, hits);
+    }
+
+    /// Find every rule that matches the line at `at` in `doc` (of `words` words; `first`: the
+    /// document's first line), appending to `hits`. A long line is folded only at its two ends:
+    /// phrases can match there only, so the hot loop touches few bytes of body lines.
+    pub fn scan_line_at(
+        &self,
+        doc: &mut Document<'_>,
+        at: std::ops::Range<usize>,
+        words: u32,
+        first: bool,
+        buf: &mut ScanBuffers,
+        hits: &mut Vec<Hit>,
+    ) {
+        let text = doc.text;
+        let line = &text[at.clone()];
+        let lower = &mut buf.lower;
+        let index = doc.gates(std::ptr::from_ref(self) as usize, |t, gates| {
+            let contains = self.contains_gate.as_ref().filter(|_| self.index_contains);
+            gates.build(t, &self.gate_sets, contains, lower);
+        });
         let first_hit = hits.len();
         let phrase = |rule: u32| Hit { rule, span: None, capture: None };
         let want_contains = self.contains.is_some()
             && words <= self.contains_max_words
             && self.contains_gate.as_ref().is_none_or(|g| {
-                buf.lower.clear();
-                buf.lower.extend_from_slice(line.as_bytes());
-                buf.lower.make_ascii_lowercase();
-                g.is_match(buf.lower.as_slice())
+                index.has_contains_literal(at.start, at.end).unwrap_or_else(|| {
+                    buf.lower.clear();
+                    buf.lower.extend_from_slice(line.as_bytes());
+                    buf.lower.make_ascii_lowercase();
+                    g.is_match(buf.lower.as_slice())
+                })
             });
         // Folding can shrink a character to a third of its bytes (’ → '): windows of three times
         // the longest phrase, plus a margin for the boundary check, always hold it.
@@ -356,12 +414,17 @@ impl Scanner {
             if words > p.max_words || (p.first_line_only && !first) {
                 continue;
             }
-            // The literal gate goes first for unanchored patterns that reach long lines. A regex
-            // anchored at the line's start fails on its first bytes, and on short lines the
-            // regex is the cheaper test: there the gate is checked only when it matched.
-            let gate_first = matches!(p.scope, Scope::Suffix | Scope::Contains) && p.max_words > SHORT_LINE_WORDS;
-            if gate_first && !self.gate_passes(p, line) {
-                continue;
+            // The literal gate goes first for some rules (see `gate_goes_first`).
+            let gate_first = gate_goes_first(p.scope, p.max_words);
+            if gate_first {
+                // The document index first: most lines hold none of the gate's bytes in its window.
+                let bytes_there = p.gate_set.is_none_or(|k| {
+                    let window = gate_window(p.scope, line);
+                    index.has_byte(k, at.start + window.start, at.start + window.end)
+                });
+                if !bytes_there || !self.gate_passes(p, line) {
+                    continue;
+                }
             }
             // Suffix patterns see the end of the line only: body lines are long, a credit is short.
             let (offset, hay) = match p.scope {
@@ -399,12 +462,7 @@ impl Scanner {
     /// The rule's `requires` literals hold in the window its scope looks at.
     fn gate_passes(&self, p: &PatternRule, line: &str) -> bool {
         let Some(gate) = &p.gate else { return true };
-        let window = match p.scope {
-            Scope::Prefix => &line[..floor_boundary(line, WINDOW)],
-            Scope::Suffix => &line[ceil_boundary(line, line.len().saturating_sub(GATE_TAIL))..],
-            _ => line,
-        };
-        let hay = window.as_bytes();
+        let hay = &line.as_bytes()[gate_window(p.scope, line)];
         if let Some(found) = p.gate_needs.find_literal(hay) {
             return found;
         }
@@ -414,6 +472,22 @@ impl Scanner {
 
 /// Rules limited to lines this short test their regex before their literal gate.
 const SHORT_LINE_WORDS: u32 = 20;
+
+/// Does a rule's literal gate go before its regex? For unanchored patterns that reach long
+/// lines: a regex anchored at the line's start fails on its first bytes, and on short lines the
+/// regex is the cheaper test (there the gate is checked only when it matched).
+fn gate_goes_first(scope: Scope, max_words: u32) -> bool {
+    matches!(scope, Scope::Suffix | Scope::Contains) && max_words > SHORT_LINE_WORDS
+}
+
+/// The bytes of `line` where a rule's `requires` literals must occur, by its scope.
+fn gate_window(scope: Scope, line: &str) -> std::ops::Range<usize> {
+    match scope {
+        Scope::Prefix => 0..floor_boundary(line, WINDOW),
+        Scope::Suffix => ceil_boundary(line, line.len().saturating_sub(GATE_TAIL))..line.len(),
+        _ => 0..line.len(),
+    }
+}
 
 /// The automaton of a rule's `requires` literals (ASCII case-insensitive), if it has any.
 /// `prefilter`: let the automaton skip ahead to its literals' start bytes (not needed when the

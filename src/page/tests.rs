@@ -161,7 +161,7 @@ fn export() {
     let mut buf = crate::scan::ScanBuffers::default();
     for (d, doc) in docs.iter().enumerate() {
         let normalized = e.normalise(doc);
-        let (views, hits) = e.scan(&normalized, &mut buf, crate::ALL_LANGS);
+        let (views, hits) = e.scan(&mut crate::scan::Document::new(&normalized), &mut buf, crate::ALL_LANGS);
         let lines = e.page_lines(&normalized, &views, &hits);
         let a = analyse(&lines);
         let m = lines.len();
