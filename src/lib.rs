@@ -606,6 +606,34 @@ mod tests {
     }
 
     #[test]
+    fn documents_too_large_for_the_gate_index_are_cleaned_alike() {
+        // Lines that the indexed gates decide (a contains phrase, an agency credit, an e-mail
+        // contact), around a body long enough to exceed the index's limit, or not.
+        let e = engine();
+        let chaff = [
+            "We use cookies to improve your experience on our site.",
+            "Firefighters at the scene on Monday. (Photo: Jane Doe/AFP via Getty Images)",
+            "You can reach the author at jane.doe@example.com",
+        ];
+        let body = "The council met on Monday to vote on the budget for next year, officials said.";
+        let doc = |lines: usize| {
+            let mut parts = vec![body.to_string(); lines];
+            for (i, c) in chaff.iter().enumerate() {
+                parts.insert(1 + i * 2, (*c).to_string());
+            }
+            parts.join("\n\n")
+        };
+        let (small, large) = (e.clean(&doc(6)), e.clean(&doc(scan::MAX_INDEXED_BYTES / body.len() + 10)));
+        assert!(doc(6).len() < scan::MAX_INDEXED_BYTES && large.normalized.len() > scan::MAX_INDEXED_BYTES);
+        let rules = |c: &Cleaned| c.removals.iter().map(|r| format!("{:?}", r.cause)).collect::<Vec<_>>();
+        assert_eq!(rules(&small).len(), chaff.len());
+        assert_eq!(rules(&small), rules(&large));
+        for c in chaff {
+            assert!(!small.text.contains(c) && !large.text.contains(c), "{c}");
+        }
+    }
+
+    #[test]
     fn batch_equals_single() {
         let e = engine();
         let docs = ["One.\n\nTweet", "Two paragraphs here.\nAdvertisement\nMore text.", ""];

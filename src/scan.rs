@@ -354,16 +354,20 @@ impl Scanner {
         let text = doc.text;
         let line = &text[at.clone()];
         let lower = &mut buf.lower;
-        let index = doc.gates(std::ptr::from_ref(self) as usize, |t, gates| {
-            let contains = self.contains_gate.as_ref().filter(|_| self.index_contains);
-            gates.build(t, &self.gate_sets, contains, lower);
+        // Larger documents are searched line by line: an index holds a place per byte of a set,
+        // which hostile text could make as many as its bytes.
+        let index = (text.len() <= MAX_INDEXED_BYTES).then(|| {
+            doc.gates(std::ptr::from_ref(self) as usize, |t, gates| {
+                let contains = self.contains_gate.as_ref().filter(|_| self.index_contains);
+                gates.build(t, &self.gate_sets, contains, lower);
+            })
         });
         let first_hit = hits.len();
         let phrase = |rule: u32| Hit { rule, span: None, capture: None };
         let want_contains = self.contains.is_some()
             && words <= self.contains_max_words
             && self.contains_gate.as_ref().is_none_or(|g| {
-                index.has_contains_literal(at.start, at.end).unwrap_or_else(|| {
+                index.and_then(|i| i.has_contains_literal(at.start, at.end)).unwrap_or_else(|| {
                     buf.lower.clear();
                     buf.lower.extend_from_slice(line.as_bytes());
                     buf.lower.make_ascii_lowercase();
@@ -418,7 +422,7 @@ impl Scanner {
             let gate_first = gate_goes_first(p.scope, p.max_words);
             if gate_first {
                 // The document index first: most lines hold none of the gate's bytes in its window.
-                let bytes_there = p.gate_set.is_none_or(|k| {
+                let bytes_there = p.gate_set.zip(index).is_none_or(|(k, index)| {
                     let window = gate_window(p.scope, line);
                     index.has_byte(k, at.start + window.start, at.start + window.end)
                 });
@@ -469,6 +473,10 @@ impl Scanner {
         p.gate_needs.search_from(hay).is_some_and(|from| gate.is_match(&hay[from..]))
     }
 }
+
+/// Documents up to this size are indexed for the line gates ([`Document`]); larger ones are
+/// searched line by line (same results).
+pub const MAX_INDEXED_BYTES: usize = 1 << 18;
 
 /// Rules limited to lines this short test their regex before their literal gate.
 const SHORT_LINE_WORDS: u32 = 20;
