@@ -18,6 +18,7 @@ use aho_corasick::AhoCorasick;
 /// The normalised text of one document, and the index each scanner built over it.
 #[derive(Debug)]
 pub struct Document<'t> {
+    /// The normalised text; lines are byte ranges of it.
     pub text: &'t str,
     /// By scanner (its address: scanners outlive the documents they scan; 0: a spare).
     indexes: Vec<(usize, DocGates)>,
