@@ -3,8 +3,11 @@
 //!
 //! ```text
 //! cargo build --release --example profile_clean
-//! valgrind --tool=callgrind --toggle-collect=profile_clean::work target/release/examples/profile_clean [article|page|normalise|none] [bytes]
+//! valgrind --tool=callgrind --toggle-collect=profile_clean::work target/release/examples/profile_clean [article|page|normalise|none] [bytes] [rounds]
 //! ```
+//!
+//! `rounds` (default 1) repeats the work, so that a sampling profiler (`perf record`) sees the
+//! cleaning rather than the corpus being built.
 //!
 //! Builds the benchmark corpus (`benches/support/corpus.rs`, 300 kB by default), cleans every document
 //! once (after a warm-up on the first ten) and prints the bytes cleaned. With `--toggle-collect=profile_clean::work` callgrind counts
@@ -19,12 +22,13 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let what = args.next().unwrap_or_else(|| "article".to_string());
     let target = args.next().and_then(|s| s.parse().ok()).unwrap_or(300_000);
+    let rounds: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
     let (docs, source) = corpus::build(target);
     let engine = Engine::builtin("en", &EngineOptions::default()).unwrap();
     let bytes: usize = docs.iter().map(String::len).sum();
     // Warm up (regex caches are built per thread on first use: a one-time cost).
     run(&engine, &docs[..docs.len().min(10)], &what);
-    let out = work(&engine, &docs, &what);
+    let out = (0..rounds).map(|_| work(&engine, &docs, &what)).last().unwrap_or(0);
     println!("{what}: {} documents, {bytes} bytes in, {out} bytes out (from {source})", docs.len());
 }
 
