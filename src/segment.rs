@@ -89,7 +89,8 @@ fn may_hold_space_or_spaceless(line: &str) -> bool {
     let bytes = line.as_bytes();
     let wide = bytes.iter().fold(0u8, |acc, &b| acc | u8::from((b >= 0xE3) | (b == 0xE0) | (b == 0xE1)));
     // C2 and E2 are lead bytes (at or above 0xC0): each starts a character of `line`.
-    wide != 0 || memchr::memchr2_iter(0xC2, 0xE2, bytes).any(|i| line[i..].chars().next().is_some_and(char::is_whitespace))
+    wide != 0
+        || memchr::memchr2_iter(0xC2, 0xE2, bytes).any(|i| line[i..].chars().next().is_some_and(char::is_whitespace))
 }
 
 /// Compute the features of one line of text.
