@@ -233,7 +233,7 @@ fn slices(texts: &[Bound<'_, PyString>]) -> PyResult<Vec<std::ops::Range<usize>>
 mod storage {
     use pyo3::ffi;
     use pyo3::prelude::*;
-    use pyo3::types::{PyBytes, PyString, PyStringData};
+    use pyo3::types::{PyBytes, PyString, PyStringData, PyType};
 
     use crate::codeunits::{CodeUnits, CodeUnitsMut, Shape};
 
@@ -301,6 +301,26 @@ mod storage {
         /// The strings, for Python to see (every one must have been written).
         pub fn into_objects(self) -> Vec<Bound<'py, PyString>> {
             self.objects
+        }
+    }
+
+    /// A new instance of `cls` as `object.__new__(cls)` makes it (the caller has checked that
+    /// `cls.__new__` is `object.__new__`): allocated by the class, its slots empty.
+    pub fn new_instance<'py>(cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
+        // SAFETY: PyType_GenericAlloc returns a new reference to a zeroed instance of `cls`
+        // (tracked by the collector when the class is), or NULL with an exception set.
+        unsafe { Bound::from_owned_ptr_or_err(cls.py(), ffi::PyType_GenericAlloc(cls.as_type_ptr(), 0)) }
+    }
+
+    /// Set `obj.name = value` as `object.__setattr__` does: through the data descriptor (a slot)
+    /// of `obj`'s class, past a `__setattr__` of the class that refuses.
+    pub fn set_slot(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        // SAFETY: three live objects, borrowed for the call; PyObject_GenericSetAttr returns -1
+        // with an exception set when it fails.
+        if unsafe { ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), value.as_ptr()) } == 0 {
+            Ok(())
+        } else {
+            Err(PyErr::fetch(obj.py()))
         }
     }
 
@@ -448,6 +468,71 @@ impl PyEngine {
             .into_iter()
             .map(|(r, text)| to_python(py, &handle, r, mode, text))
             .collect()
+    }
+
+    /// Clean many documents into instances of `result_type` (`dechaff.CleanResult`), made with
+    /// `object.__new__` and their slots set as `CleanResult._from_engine` sets them: `text`,
+    /// `_normalized` and `_removals` (None: built from `_details` when read), `_details` (this
+    /// engine's result), `metadata` (a new dict), `mode` and `lang`. What the Python loop over
+    /// [`PyEngine::clean_batch`] did, without running Python code per document. The first
+    /// document that cannot be cleaned raises `InputError`, as cleaning them one by one would.
+    #[pyo3(signature = (texts, result_type, threads=0, mode="article"))]
+    fn clean_results<'py>(
+        slf: &Bound<'py, Self>,
+        texts: Vec<Bound<'py, PyString>>,
+        result_type: &Bound<'py, pyo3::types::PyType>,
+        threads: usize,
+        mode: &str,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let (py, mode) = (slf.py(), parse_mode(mode)?);
+        let results = clean_to_python(py, &slf.get().inner, &texts, threads, mode)?;
+        if let Some(e) = results.iter().find_map(|(r, _)| r.as_ref().err()) {
+            return Err(InputError::new_err(e.to_string()));
+        }
+        let handle = slf.clone().unbind();
+        let object_new = py.get_type::<PyAny>().getattr(pyo3::intern!(py, "__new__"))?;
+        // The class must be one object.__new__ makes: then allocating it is all __new__ does.
+        if !result_type.getattr(pyo3::intern!(py, "__new__"))?.is(&object_new) {
+            return Err(pyo3::exceptions::PyTypeError::new_err("result_type must not define __new__"));
+        }
+        let names = [
+            pyo3::intern!(py, "text"),
+            pyo3::intern!(py, "_normalized"),
+            pyo3::intern!(py, "_removals"),
+            pyo3::intern!(py, "_details"),
+            pyo3::intern!(py, "metadata"),
+            pyo3::intern!(py, "mode"),
+            pyo3::intern!(py, "lang"),
+        ];
+        let none = py.None().into_bound(py);
+        // The few modes and languages, one Python string each.
+        let mut words: Vec<(String, Bound<'py, PyAny>)> = Vec::new();
+        let mut name_of = |s: &str| {
+            if let Some((_, o)) = words.iter().find(|(w, _)| w == s) {
+                return o.clone();
+            }
+            let o = PyString::new(py, s).into_any();
+            words.push((s.to_string(), o.clone()));
+            o
+        };
+        let mut out = Vec::with_capacity(results.len());
+        for (r, text) in results {
+            let raw = to_python(py, &handle, r, mode, text.clone())?.into_bound(py);
+            let cleaned = raw.get();
+            let metadata = PyDict::new(py);
+            for (name, value) in &cleaned.metadata {
+                metadata.set_item(name, value)?;
+            }
+            let mode = name_of(cleaned.mode);
+            let lang = cleaned.lang.as_deref().map_or_else(|| none.clone(), &mut name_of);
+            let obj = storage::new_instance(result_type)?;
+            let values = [text.into_any(), none.clone(), none.clone(), raw.into_any(), metadata.into_any(), mode, lang];
+            for (name, value) in names.iter().zip(&values) {
+                storage::set_slot(&obj, name, value)?;
+            }
+            out.push(obj);
+        }
+        Ok(out)
     }
 
     /// Just the cleaned texts of many documents (documents that cannot be cleaned give None).

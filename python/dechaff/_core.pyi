@@ -1,6 +1,8 @@
 """Type stub of the Rust extension ``dechaff._core`` (checked by mypy.stubtest in ``make lint``)."""
 
-from typing import Any, Optional, final
+from typing import Any, Optional, TypeVar, final
+
+_R = TypeVar("_R")
 
 __all__ = [
     "CATEGORIES",
@@ -63,6 +65,9 @@ class Engine:
     ) -> Engine: ...
     def clean(self, text: str, mode: str = "article") -> Result: ...
     def clean_batch(self, texts: list[str], threads: int = 0, mode: str = "article") -> list[Result]: ...
+    def clean_results(
+        self, texts: list[str], result_type: type[_R], threads: int = 0, mode: str = "article"
+    ) -> list[_R]: ...
     def clean_texts(
         self, texts: list[str], threads: int = 0, mode: str = "article"
     ) -> list[Optional[str]]: ...

@@ -200,6 +200,8 @@ _set_text, _set_normalized, _set_removals, _set_details, _set_metadata, _set_mod
     for name in ("text", "_normalized", "_removals", "_details", "metadata", "mode", "lang")
 )
 
+#: What every text detect_mode calls HTML starts with (markup after white space).
+_MARKUP_START = re.compile(r"\s*<")
 _TAG = re.compile(r"<[a-z][a-z0-9]*(?:\s[^<>]*)?>")
 _BLOCK_TAG = re.compile(r"<(?:body|div|p|article|head|section|main|table)[\s>]")
 
@@ -336,10 +338,14 @@ class Cleaner:
     def clean_batch(self, texts: Sequence[TextInput], threads: int | None = None) -> list[CleanResult]:
         """Clean many documents in parallel (the GIL is released); equal to ``[clean(t) for t in texts]``."""
         n = self.threads if threads is None else threads
-        if self.mode in ("article", "page") and all(type(t) is str for t in texts):
-            # The common case, without the per-document preparation: text in, one engine mode.
-            raws = self._engine.clean_batch(cast("list[str]", list(texts)), n, self.mode)
-            return [self._result(raw, {}, self.mode) for raw in raws]
+        fixed = self.mode in ("article", "page")
+        if (fixed or self.mode == "auto") and all(type(t) is str for t in texts):
+            strs = cast("list[str]", list(texts))
+            # The common case, without the per-document preparation: text in, one engine mode
+            # (in auto mode no text may start like markup: then none is HTML, and the engine
+            # chooses page or article). The engine makes the results itself, as _result would.
+            if fixed or not any(_MARKUP_START.match(t) for t in strs):
+                return self._engine.clean_results(strs, CleanResult, n, self.mode)
         prepared = [self._prepare(t) for t in texts]
         strs = [p[0] for p in prepared]
         metas = [p[1] for p in prepared]

@@ -161,6 +161,43 @@ def test_lazy_result_fields_equal_eager_ones() -> None:
         r.text = "x"  # type: ignore[misc]
 
 
+def test_engine_made_results_equal_single_ones() -> None:
+    # A list of str in a fixed mode: the engine makes the CleanResult objects itself.
+    ru = "Президент выступил в понедельник с длинной речью о бюджете страны. " * 4
+    docs = [f"date 2023-04-02 {BODY}\n\nTweet", "", "Advertisement", BODY, f"{ru}\n\nПоделиться"] * 3
+    for options in (
+        {"mode": "article"},
+        {"mode": "page"},
+        {"mode": "auto"},
+        {"mode": "article", "lang": "auto"},
+    ):
+        c = Cleaner(**options)  # type: ignore[arg-type]
+        got = c.clean_batch(docs, threads=2)
+        assert got == [c.clean(d) for d in docs]
+        assert all(type(r) is dechaff.CleanResult for r in got)
+        assert got[0].metadata == {"date": "2023-04-02"} and got[0].removals
+        if "lang" in options:
+            assert got[4].lang == "ru"
+        got[0].metadata["seen"] = "yes"  # each result has a dict of its own
+        assert "seen" not in got[5].metadata
+    # In auto mode a text that starts like markup sends the batch through the HTML check.
+    c = Cleaner(mode="auto")
+    html = " \n<html><body><article><p>" + BODY + "</p></article></body></html>"
+    assert c.clean_batch([BODY, html]) == [c.clean(BODY), c.clean(html)]
+    assert c.clean(html).mode == "html"
+
+
+def test_engine_made_results_need_a_class_object_new_makes() -> None:
+    class Made:
+        __slots__ = ("_details", "_normalized", "_removals", "lang", "metadata", "mode", "text")
+
+        def __new__(cls) -> Made:
+            raise AssertionError("not called")
+
+    with pytest.raises(TypeError, match="__new__"):
+        Cleaner()._engine.clean_results(["text"], Made)
+
+
 def test_batch_with_too_large_document_raises() -> None:
     with pytest.raises(InputError):
         Cleaner(max_bytes=50).clean_batch(["short", BODY * 3])
