@@ -634,6 +634,26 @@ mod tests {
     }
 
     #[test]
+    fn the_normalised_text_is_the_normalised_input() {
+        // The Python binding drops `normalized` and makes it again with `Engine::normalise`.
+        let detecting = Engine::builtin("auto", &EngineOptions::default());
+        let docs = [
+            "date 2023-04-02  Le conseil s'est réuni lundi : le budget ?\r\n\n\nShare this article",
+            "Menu\nHome\nNews\n\nThe council met on Monday to vote on the budget for next year, officials said.\nCookies",
+            "Президент выступил\u{00a0}в понедельник.\n\nПоделиться",
+            "e\u{301}\u{200b} \t x",
+            "",
+        ];
+        for e in [engine(), detecting.unwrap()] {
+            for mode in [Mode::Article, Mode::Page, Mode::Auto] {
+                for doc in docs {
+                    assert_eq!(e.clean_mode(doc, mode).normalized, e.normalise(doc), "{mode:?} {doc:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn batch_equals_single() {
         let e = engine();
         let docs = ["One.\n\nTweet", "Two paragraphs here.\nAdvertisement\nMore text.", ""];

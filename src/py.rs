@@ -41,13 +41,21 @@ fn mode_name(mode: Mode) -> &'static str {
     }
 }
 
-/// One cleaned document. `text` becomes a Python string at once; the normalised text and the
-/// removals stay in Rust until asked for (most pipelines read only `text`, and building the other
-/// two under the GIL was a third of a batch's time).
+/// One cleaned document. `text` becomes a Python string at once; the removals stay in Rust until
+/// asked for (most pipelines read only `text`, and building them under the GIL was a third of a
+/// batch's time). The normalised text is not kept at all: it is made again from the input when
+/// first asked for (normalising is a pure function of the input and the engine's options, and a
+/// tenth of the cost of cleaning). Keeping it cost a batch its size in memory, freed serially by
+/// the caller, and fresh pages for the next.
 #[pyclass(frozen, name = "Result", module = "dechaff._core")]
 struct PyCleaned {
     text: Py<PyString>,
-    normalized: String,
+    /// The input (None for a document that could not be cleaned: its normalised text is "").
+    input: Option<Py<PyString>>,
+    /// The normalised input, once made.
+    normalized: std::sync::OnceLock<String>,
+    /// Its length in code points.
+    normalized_chars: usize,
     removals: Vec<Removal>,
     metadata: Vec<(String, String)>,
     mode: &'static str,
@@ -96,13 +104,13 @@ impl PyCleaned {
     }
 
     /// The normalised input, which `removals()` index into.
-    fn normalized(&self) -> &str {
-        &self.normalized
+    fn normalized(&self, py: Python<'_>) -> PyResult<&str> {
+        self.normalized_text(py)
     }
 
     /// The removed spans as (start, end, rule id, category), in code points of `normalized()`.
-    fn removals(&self) -> Vec<PyRemoval<'_>> {
-        self.engine.get().inner.reported_removals(&self.normalized, &self.removals)
+    fn removals(&self, py: Python<'_>) -> PyResult<Vec<PyRemoval<'_>>> {
+        Ok(self.engine.get().inner.reported_removals(self.normalized_text(py)?, &self.removals))
     }
 
     /// The dict `CleanResult.report()` gives, built without making the normalised text or the
@@ -110,7 +118,7 @@ impl PyCleaned {
     /// `chars_after`, `metadata`, `mode` and, when detected, `lang`.
     fn report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let removed = pyo3::types::PyList::empty(py);
-        for (start, end, rule, category) in self.removals() {
+        for (start, end, rule, category) in self.removals(py)? {
             let span = PyDict::new(py);
             span.set_item(pyo3::intern!(py, "start"), start)?;
             span.set_item(pyo3::intern!(py, "end"), end)?;
@@ -125,7 +133,7 @@ impl PyCleaned {
         }
         let out = PyDict::new(py);
         out.set_item(pyo3::intern!(py, "removed"), removed)?;
-        out.set_item(pyo3::intern!(py, "chars_before"), self.normalized.chars().count())?;
+        out.set_item(pyo3::intern!(py, "chars_before"), self.normalized_chars)?;
         out.set_item(pyo3::intern!(py, "chars_after"), self.text.bind(py).len()?)?;
         out.set_item(pyo3::intern!(py, "metadata"), metadata)?;
         out.set_item(pyo3::intern!(py, "mode"), self.mode)?;
@@ -139,6 +147,20 @@ impl PyCleaned {
 /// Counts over cleaned documents (those without an error), for run statistics: per (rule,
 /// category) in first-seen order the removals and their characters, then the characters before
 /// and after, how many documents changed and how many non-empty ones became empty.
+impl PyCleaned {
+    /// The normalised input, made from the input on first use (without the GIL) and kept.
+    fn normalized_text(&self, py: Python<'_>) -> PyResult<&str> {
+        if let Some(n) = self.normalized.get() {
+            return Ok(n);
+        }
+        let made = match &self.input {
+            Some(input) => with_text(input.bind(py), |t| self.engine.get().inner.normalise(t))?,
+            None => String::new(),
+        };
+        Ok(self.normalized.get_or_init(|| made))
+    }
+}
+
 #[pyfunction]
 #[allow(clippy::type_complexity)]
 fn tally(
@@ -153,7 +175,7 @@ fn tally(
         if r.error.is_some() {
             continue;
         }
-        for (start, end, rule, category) in r.removals() {
+        for (start, end, rule, category) in r.removals(py)? {
             let k = *index.entry((rule, category)).or_insert_with(|| {
                 by_rule.push((rule.to_string(), category.to_string(), 0, 0));
                 by_rule.len() - 1
@@ -161,7 +183,7 @@ fn tally(
             by_rule[k].2 += 1;
             by_rule[k].3 += (end - start) as u64;
         }
-        let n = r.normalized.chars().count() as u64;
+        let n = r.normalized_chars as u64;
         let m = r.text.bind(py).len()? as u64;
         before += n;
         after += m;
@@ -171,18 +193,41 @@ fn tally(
     Ok((by_rule, before, after, changed, emptied))
 }
 
-/// A document's result as a Python object; `text` is its cleaned text, already a Python string.
+/// A cleaned document as the binding keeps it: [`Cleaned`] without its text (written into a
+/// Python string) and without its normalised text (dropped on the engine's thread; see
+/// [`PyCleaned`]), whose length in code points it keeps.
+struct Kept {
+    removals: Vec<Removal>,
+    metadata: Vec<(String, String)>,
+    mode: Mode,
+    lang: Option<String>,
+    normalized_chars: usize,
+}
+
+impl Kept {
+    /// Split `c` into its text and what the binding keeps.
+    fn split(c: Cleaned) -> (String, Kept) {
+        let Cleaned { text, normalized, removals, metadata, mode, lang } = c;
+        (text, Kept { removals, metadata, mode, lang, normalized_chars: normalized.chars().count() })
+    }
+}
+
+/// A document's result as a Python object; `text` is its cleaned text, already a Python string,
+/// and `input` the text it was cleaned from.
 fn to_python(
     py: Python<'_>,
     engine: &Py<PyEngine>,
-    r: Result<Cleaned, Error>,
+    r: Result<Kept, Error>,
     mode: Mode,
+    input: &Bound<'_, PyString>,
     text: Bound<'_, PyString>,
 ) -> PyResult<Py<PyCleaned>> {
     let cleaned = match r {
         Ok(c) => PyCleaned {
             text: text.unbind(),
-            normalized: c.normalized,
+            input: Some(input.clone().unbind()),
+            normalized: std::sync::OnceLock::new(),
+            normalized_chars: c.normalized_chars,
             removals: c.removals,
             metadata: c.metadata,
             mode: mode_name(c.mode),
@@ -192,7 +237,9 @@ fn to_python(
         },
         Err(e) => PyCleaned {
             text: text.unbind(),
-            normalized: String::new(),
+            input: None,
+            normalized: std::sync::OnceLock::new(),
+            normalized_chars: 0,
             removals: Vec::new(),
             metadata: Vec::new(),
             mode: mode_name(mode),
@@ -372,7 +419,8 @@ fn with_text<R: Send>(text: &Bound<'_, PyString>, f: impl FnOnce(&str) -> R + Se
 
 /// Clean `texts` on the engine's threads, making each cleaned text a Python string (empty for a
 /// document that cannot be cleaned). Under the GIL this only reads pointers, allocates the
-/// result strings and builds the list; everything that touches characters runs on `threads`.
+/// result strings and builds the list; everything that touches characters runs on `threads`,
+/// and so does freeing what the results do not keep.
 #[allow(clippy::type_complexity)]
 fn clean_to_python<'py>(
     py: Python<'py>,
@@ -380,24 +428,39 @@ fn clean_to_python<'py>(
     texts: &[Bound<'py, PyString>],
     threads: usize,
     mode: Mode,
-) -> PyResult<Vec<(Result<Cleaned, Error>, Bound<'py, PyString>)>> {
+) -> PyResult<Vec<(Result<Kept, Error>, Bound<'py, PyString>)>> {
     use crate::codeunits::{shape, to_utf8, write};
     let mut out = Vec::with_capacity(texts.len());
     for slice in slices(texts)? {
         let units = texts[slice].iter().map(storage::read).collect::<PyResult<Vec<_>>>()?;
         let cleaned = py.detach(|| {
             engine.map_batch(units, threads, |u, worker| {
-                let r = worker.clean(&to_utf8(u), mode);
-                let s = r.as_ref().ok().map(|c| shape(&c.text));
+                let r = worker.clean(&to_utf8(u), mode).map(Kept::split);
+                let s = r.as_ref().ok().map(|(text, _)| shape(text));
                 (r, s)
             })
         });
         let mut fresh = storage::Fresh::new(py, cleaned.iter().filter_map(|(_, s)| *s))?;
-        let jobs: Vec<_> =
-            cleaned.iter().filter_map(|(r, _)| r.as_ref().ok()).map(|c| c.text.as_str()).zip(fresh.storage()).collect();
-        py.detach(|| engine.map_batch(jobs, threads, |(text, dst), _| write(text, dst)));
+        let mut kept = Vec::with_capacity(cleaned.len());
+        let mut jobs = Vec::with_capacity(cleaned.len());
+        let mut storage = fresh.storage().into_iter();
+        for (r, _) in cleaned {
+            kept.push(r.map(|(text, k)| {
+                jobs.push((text, storage.next()));
+                k
+            }));
+        }
+        drop(storage);
+        // Each text is written into its string, then freed, on the thread that wrote it.
+        py.detach(|| {
+            engine.map_batch(jobs, threads, |(text, dst), _| {
+                if let Some(dst) = dst {
+                    write(&text, dst);
+                }
+            })
+        });
         let mut objects = fresh.into_objects().into_iter();
-        out.extend(cleaned.into_iter().map(|(r, _)| {
+        out.extend(kept.into_iter().map(|r| {
             let text = if r.is_ok() { objects.next() } else { None };
             (r, text.unwrap_or_else(|| PyString::intern(py, "")))
         }));
@@ -443,13 +506,14 @@ impl PyEngine {
     #[pyo3(signature = (text, mode="article"))]
     fn clean(slf: &Bound<'_, Self>, text: &Bound<'_, PyString>, mode: &str) -> PyResult<Py<PyCleaned>> {
         let (py, mode) = (slf.py(), parse_mode(mode)?);
-        let Some((r, text)) = clean_to_python(py, &slf.get().inner, std::slice::from_ref(text), 1, mode)?.pop() else {
+        let input = text;
+        let Some((r, text)) = clean_to_python(py, &slf.get().inner, std::slice::from_ref(input), 1, mode)?.pop() else {
             return Err(DechaffError::new_err("the engine returned no result"));
         };
         if let Err(e) = &r {
             return Err(to_py_err(e.clone()));
         }
-        to_python(py, &slf.clone().unbind(), r, mode, text)
+        to_python(py, &slf.clone().unbind(), r, mode, input, text)
     }
 
     /// Clean many documents on `threads` threads (0: all cores). A document that cannot be
@@ -466,7 +530,8 @@ impl PyEngine {
         let handle = slf.clone().unbind();
         clean_to_python(py, &slf.get().inner, &texts, threads, mode)?
             .into_iter()
-            .map(|(r, text)| to_python(py, &handle, r, mode, text))
+            .zip(&texts)
+            .map(|((r, text), input)| to_python(py, &handle, r, mode, input, text))
             .collect()
     }
 
@@ -516,8 +581,8 @@ impl PyEngine {
             o
         };
         let mut out = Vec::with_capacity(results.len());
-        for (r, text) in results {
-            let raw = to_python(py, &handle, r, mode, text.clone())?.into_bound(py);
+        for ((r, text), input) in results.into_iter().zip(&texts) {
+            let raw = to_python(py, &handle, r, mode, input, text.clone())?.into_bound(py);
             let cleaned = raw.get();
             let metadata = PyDict::new(py);
             for (name, value) in &cleaned.metadata {
