@@ -56,6 +56,7 @@ struct PyCleaned {
     normalized: std::sync::OnceLock<String>,
     /// Its length in code points.
     normalized_chars: usize,
+    /// Offsets in code points of the normalised text (see [`Kept`]).
     removals: Vec<Removal>,
     metadata: Vec<(String, String)>,
     mode: &'static str,
@@ -109,8 +110,21 @@ impl PyCleaned {
     }
 
     /// The removed spans as (start, end, rule id, category), in code points of `normalized()`.
-    fn removals(&self, py: Python<'_>) -> PyResult<Vec<PyRemoval<'_>>> {
-        Ok(self.engine.get().inner.reported_removals(self.normalized_text(py)?, &self.removals))
+    fn removals(&self) -> Vec<PyRemoval<'_>> {
+        let engine = &self.engine.get().inner;
+        self.removals
+            .iter()
+            .map(|r| {
+                let (rule, category) = engine.describe(r.cause);
+                (r.start, r.end, rule, category)
+            })
+            .collect()
+    }
+
+    /// The length of `normalized()` in code points (without making it).
+    #[getter]
+    fn normalized_chars(&self) -> usize {
+        self.normalized_chars
     }
 
     /// The dict `CleanResult.report()` gives, built without making the normalised text or the
@@ -118,7 +132,7 @@ impl PyCleaned {
     /// `chars_after`, `metadata`, `mode` and, when detected, `lang`.
     fn report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let removed = pyo3::types::PyList::empty(py);
-        for (start, end, rule, category) in self.removals(py)? {
+        for (start, end, rule, category) in self.removals() {
             let span = PyDict::new(py);
             span.set_item(pyo3::intern!(py, "start"), start)?;
             span.set_item(pyo3::intern!(py, "end"), end)?;
@@ -175,7 +189,7 @@ fn tally(
         if r.error.is_some() {
             continue;
         }
-        for (start, end, rule, category) in r.removals(py)? {
+        for (start, end, rule, category) in r.removals() {
             let k = *index.entry((rule, category)).or_insert_with(|| {
                 by_rule.push((rule.to_string(), category.to_string(), 0, 0));
                 by_rule.len() - 1
@@ -197,6 +211,7 @@ fn tally(
 /// Python string) and without its normalised text (dropped on the engine's thread; see
 /// [`PyCleaned`]), whose length in code points it keeps.
 struct Kept {
+    /// The removals, their offsets in code points of the normalised text (not bytes).
     removals: Vec<Removal>,
     metadata: Vec<(String, String)>,
     mode: Mode,
@@ -207,7 +222,12 @@ struct Kept {
 impl Kept {
     /// Split `c` into its text and what the binding keeps.
     fn split(c: Cleaned) -> (String, Kept) {
-        let Cleaned { text, normalized, removals, metadata, mode, lang } = c;
+        let Cleaned { text, normalized, mut removals, metadata, mode, lang } = c;
+        let mut offsets: Vec<usize> = removals.iter().flat_map(|r| [r.start, r.end]).collect();
+        crate::offsets::bytes_to_chars(&normalized, &mut offsets);
+        for (r, o) in removals.iter_mut().zip(offsets.chunks_exact(2)) {
+            (r.start, r.end) = (o[0], o[1]);
+        }
         (text, Kept { removals, metadata, mode, lang, normalized_chars: normalized.chars().count() })
     }
 }

@@ -147,20 +147,29 @@ class CleanResult:
             return bool(self._details.removal_count)
         return bool(self._removals)
 
+    def _normalized_chars(self) -> int:
+        """``len(self.normalized)``, without making it when the engine knows it."""
+        if self._normalized is None:
+            assert self._details is not None
+            return self._details.normalized_chars
+        return len(self._normalized)
+
     @property
     def chars_removed(self) -> int:
         """Characters of the normalised text that cleaning removed."""
-        return len(self.normalized) - len(self.text)
+        return self._normalized_chars() - len(self.text)
 
     def report(self) -> dict[str, Any]:
         """A JSON-ready summary: removed spans with rule ids and categories, sizes, metadata
         (and ``lang`` when it was detected)."""
+        # Spans from the engine when they are still there: the normalised text is not needed.
+        if self._removals is None and self._details is not None:
+            spans = self._details.removals()
+        else:
+            spans = [(r.start, r.end, r.rule, r.category) for r in self.removals]
         out = {
-            "removed": [
-                {"start": r.start, "end": r.end, "rule": r.rule, "category": r.category}
-                for r in self.removals
-            ],
-            "chars_before": len(self.normalized),
+            "removed": [{"start": s, "end": e, "rule": rule, "category": cat} for s, e, rule, cat in spans],
+            "chars_before": self._normalized_chars(),
             "chars_after": len(self.text),
             "metadata": dict(self.metadata),
             "mode": self.mode,

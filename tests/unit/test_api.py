@@ -159,6 +159,17 @@ def test_lazy_result_fields_equal_eager_ones() -> None:
     assert not Cleaner().clean(BODY).changed
     with pytest.raises(AttributeError):
         r.text = "x"  # type: ignore[misc]
+    # A report and the characters removed come from the engine while nothing else was read, and
+    # equal the ones built from the Python fields; the normalised text is made on first read.
+    doc = f"date 2023-04-02 {BODY} Ünïcode ’quotes’\r\n\n\nTweet\u200b"
+    for lazy in (Cleaner().clean(doc), Cleaner(mode="article").clean_batch([doc, BODY])[0]):
+        assert lazy._normalized is None and lazy._removals is None
+        report, removed = lazy.report(), lazy.chars_removed
+        assert lazy._normalized is None and lazy._removals is None
+        eager = dechaff.CleanResult(lazy.text, lazy.normalized, lazy.removals, lazy.metadata, lazy.mode)
+        assert lazy.normalized == Cleaner().normalize(doc) and "\u200b" not in lazy.normalized
+        assert report == eager.report() and removed == eager.chars_removed > 0
+        assert [r.text.strip() for r in lazy.removals] == ["date 2023-04-02", "Tweet"]
 
 
 def test_engine_made_results_equal_single_ones() -> None:
