@@ -703,9 +703,8 @@ impl Counts {
     fn plain(s: &str) -> Counts {
         let b = s.as_bytes();
         // Sums of 0/1 over the bytes: loops the compiler vectorises.
-        let count = |f: fn(u8) -> bool| b.iter().map(|&x| u32::from(f(x))).sum::<u32>();
+        let count = |f: fn(u8) -> bool| crate::segment::count_bytes(b, f);
         let any = |f: fn(u8) -> bool| b.iter().any(|&x| f(x));
-        let not_space = |x: u8| !is_ascii_space(x);
         let mut c = Counts {
             n: count(|x| !is_continuation(x)),
             digits: count(|x| x.is_ascii_digit()),
@@ -716,8 +715,7 @@ impl Counts {
             has_lower: any(|x| x.is_ascii_lowercase()),
             has_alpha: any(|x| x.is_ascii_alphabetic()),
             // No no-space characters: every word counts.
-            latin_words: u32::from(b.first().is_some_and(|&x| not_space(x)))
-                + b.windows(2).map(|w| u32::from(is_ascii_space(w[0]) & not_space(w[1]))).sum::<u32>(),
+            latin_words: crate::segment::byte_word_starts(b, is_ascii_space),
             latin_chars: count(|x| !is_continuation(x) & !is_ascii_space(x)),
             ..Counts::default()
         };
