@@ -735,7 +735,7 @@ impl Counts {
 
     /// The counts of a line: by bytes when it is plain, else by characters.
     fn of(s: &str) -> Counts {
-        if s.chars().all(|c| c.is_ascii() || PLAIN.contains(&c)) {
+        if s.is_ascii() || s.chars().all(|c| c.is_ascii() || PLAIN.contains(&c)) {
             Counts::plain(s)
         } else {
             Counts::chars(s)
