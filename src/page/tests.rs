@@ -291,3 +291,26 @@ fn plain_lines_count_as_by_characters() {
         }
     }
 }
+
+#[test]
+fn keyword_filter_agrees_with_the_automaton() {
+    let plain = AhoCorasick::new(KW).unwrap();
+    let kw = &tables().kw;
+    // Keyword pieces and whole keywords (of every length, © and CJK included) among other text,
+    // lowercased as the lines are: every start, end and near miss.
+    let mut alphabet: Vec<char> = "abcdefghilmnoprstuvwy ©.'".chars().collect();
+    alphabet.extend(['シ', 'ェ', 'ア', '関', '連', '댓', '글', 'п', 'о', 'д']);
+    for line in crate::testing::random_strings(&alphabet, 40, 30_000, 0x00C0_FFEE_0004) {
+        assert_eq!(kw.is_match(&line), plain.is_match(&line), "{line:?}");
+    }
+    for (i, w) in KW.iter().enumerate() {
+        let cut = &w[..w.char_indices().last().map_or(0, |(at, _)| at)];
+        for line in [w.to_string(), format!("x{w}"), format!("{w} y"), format!("ab {cut} cd")] {
+            assert_eq!(kw.is_match(&line), plain.is_match(&line), "{i} {line:?}");
+        }
+    }
+    for line in BODY.iter().chain(whole_page().iter()) {
+        let low = line.to_lowercase();
+        assert_eq!(kw.is_match(&low), plain.is_match(&low), "{low:?}");
+    }
+}
