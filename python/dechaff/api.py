@@ -47,6 +47,8 @@ class CleanResult:
     ``normalized`` and ``removals`` on first access (most pipelines read only ``text``).
     """
 
+    # Engine.clean_results (src/py.rs) makes instances itself and sets these slots by name, as
+    # _from_engine does: a slot renamed here must be renamed there (the unit tests compare both).
     __slots__ = ("_details", "_normalized", "_removals", "lang", "metadata", "mode", "text")
 
     text: str
@@ -70,7 +72,8 @@ class CleanResult:
 
     @classmethod
     def _from_engine(cls, raw: _core.Result, metadata: dict[str, Any], mode: str) -> CleanResult:
-        """A result whose ``normalized`` and ``removals`` stay in the engine until read."""
+        """A result whose ``removals`` stay in the engine until read (and ``normalized`` is made
+        again from the input then)."""
         self = cls.__new__(cls)
         self._fill(raw.text, None, None, raw, metadata, mode, raw.lang)
         return self
