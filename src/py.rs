@@ -158,9 +158,6 @@ impl PyCleaned {
     }
 }
 
-/// Counts over cleaned documents (those without an error), for run statistics: per (rule,
-/// category) in first-seen order the removals and their characters, then the characters before
-/// and after, how many documents changed and how many non-empty ones became empty.
 impl PyCleaned {
     /// The normalised input, made from the input on first use (without the GIL) and kept.
     fn normalized_text(&self, py: Python<'_>) -> PyResult<&str> {
@@ -175,6 +172,9 @@ impl PyCleaned {
     }
 }
 
+/// Counts over cleaned documents (those without an error), for run statistics: per (rule,
+/// category) in first-seen order the removals and their characters, then the characters before
+/// and after, how many documents changed and how many non-empty ones became empty.
 #[pyfunction]
 #[allow(clippy::type_complexity)]
 fn tally(
@@ -372,11 +372,16 @@ mod storage {
     }
 
     /// A new instance of `cls` as `object.__new__(cls)` makes it (the caller has checked that
-    /// `cls.__new__` is `object.__new__`): allocated by the class, its slots empty.
+    /// `cls.__new__` is `object.__new__`): allocated by the class's `tp_alloc`, its slots empty.
     pub fn new_instance<'py>(cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
-        // SAFETY: PyType_GenericAlloc returns a new reference to a zeroed instance of `cls`
-        // (tracked by the collector when the class is), or NULL with an exception set.
-        unsafe { Bound::from_owned_ptr_or_err(cls.py(), ffi::PyType_GenericAlloc(cls.as_type_ptr(), 0)) }
+        // SAFETY: PyType_GenericNew ignores its arguments and returns `cls->tp_alloc(cls, 0)`: a
+        // new reference to a zeroed instance of `cls`, or NULL with an exception set.
+        unsafe {
+            Bound::from_owned_ptr_or_err(
+                cls.py(),
+                ffi::PyType_GenericNew(cls.as_type_ptr(), std::ptr::null_mut(), std::ptr::null_mut()),
+            )
+        }
     }
 
     /// Set `obj.name = value` as `object.__setattr__` does: through the data descriptor (a slot)
