@@ -114,6 +114,15 @@ pub struct Cleaned {
     pub lang: Option<String>,
 }
 
+/// Turn `removals`' byte offsets into `normalized` into code-point offsets, in place.
+pub fn removals_to_chars(normalized: &str, removals: &mut [Removal]) {
+    let mut offs: Vec<usize> = removals.iter().flat_map(|r| [r.start, r.end]).collect();
+    offsets::bytes_to_chars(normalized, &mut offs);
+    for (r, o) in removals.iter_mut().zip(offs.chunks_exact(2)) {
+        (r.start, r.end) = (o[0], o[1]);
+    }
+}
+
 /// Languages whose rules apply to a document, one bit per [`lang::DETECTABLE`] entry.
 type LangMask = u16;
 /// Every rule applies (no detection).
@@ -210,14 +219,13 @@ impl Engine {
     /// `removals` as reported: (start, end, rule id, category), offsets in code points of
     /// `normalized` (the text the removals' byte offsets index).
     pub fn reported_removals(&self, normalized: &str, removals: &[Removal]) -> Vec<(usize, usize, &str, &str)> {
-        let mut offs: Vec<usize> = removals.iter().flat_map(|r| [r.start, r.end]).collect();
-        offsets::bytes_to_chars(normalized, &mut offs);
-        removals
+        let mut in_chars = removals.to_vec();
+        removals_to_chars(normalized, &mut in_chars);
+        in_chars
             .iter()
-            .zip(offs.chunks_exact(2))
-            .map(|(r, o)| {
+            .map(|r| {
                 let (id, cat) = self.describe(r.cause);
-                (o[0], o[1], id, cat)
+                (r.start, r.end, id, cat)
             })
             .collect()
     }

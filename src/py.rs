@@ -223,11 +223,7 @@ impl Kept {
     /// Split `c` into its text and what the binding keeps.
     fn split(c: Cleaned) -> (String, Kept) {
         let Cleaned { text, normalized, mut removals, metadata, mode, lang } = c;
-        let mut offsets: Vec<usize> = removals.iter().flat_map(|r| [r.start, r.end]).collect();
-        crate::offsets::bytes_to_chars(&normalized, &mut offsets);
-        for (r, o) in removals.iter_mut().zip(offsets.chunks_exact(2)) {
-            (r.start, r.end) = (o[0], o[1]);
-        }
+        crate::removals_to_chars(&normalized, &mut removals);
         (text, Kept { removals, metadata, mode, lang, normalized_chars: normalized.chars().count() })
     }
 }
