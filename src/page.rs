@@ -257,8 +257,9 @@ struct Tables {
 /// Does a line hold one of a set of keywords? Most lines hold none and are read to their end. An
 /// automaton reads them a state lookup per byte, each waiting for the last (a tenth of page
 /// mode's time); here a filter reads each position's next four bytes, and only where a keyword's
-/// first four bytes may begin (a bit per hash of them) asks the automaton, anchored there.
-/// Keywords under four bytes are searched for on their own.
+/// first four bytes may begin (a bit per hash of them) asks the automaton, anchored there. The
+/// filter tests five positions from each eight-byte load at once. Keywords under four bytes are
+/// searched for on their own.
 struct Keywords {
     /// Bit `hash(w)` is set for the first four bytes `w` of each keyword of four bytes or more.
     starts: Box<[u64]>,
@@ -274,7 +275,8 @@ impl Keywords {
         let (long, short): (Vec<&'static str>, Vec<&'static str>) = words.iter().partition(|w| w.len() >= 4);
         let mut starts = vec![0u64; (1 << Self::HASH_BITS) / 64].into_boxed_slice();
         for w in &long {
-            let h = Self::hash(&w.as_bytes()[..4]);
+            let b = w.as_bytes();
+            let h = Self::hash(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
             starts[h / 64] |= 1 << (h % 64);
         }
         let anchored = aho_corasick::AhoCorasickBuilder::new()
@@ -286,8 +288,7 @@ impl Keywords {
     }
 
     #[inline]
-    fn hash(four: &[u8]) -> usize {
-        let w = u32::from_le_bytes([four[0], four[1], four[2], four[3]]);
+    fn hash(w: u32) -> usize {
         (w.wrapping_mul(0x9E37_79B1) >> (32 - Self::HASH_BITS)) as usize
     }
 
@@ -296,14 +297,28 @@ impl Keywords {
         if self.short.iter().any(|f| f.find(hay).is_some()) {
             return true;
         }
-        hay.windows(4).enumerate().any(|(i, four)| {
+        let may_start = |four: u32| {
             let h = Self::hash(four);
             self.starts[h / 64] >> (h % 64) & 1 != 0
+        };
+        let starts_here = |i: usize| {
+            let four = u32::from_le_bytes([hay[i], hay[i + 1], hay[i + 2], hay[i + 3]]);
+            may_start(four)
                 && self
                     .anchored
                     .find(aho_corasick::Input::new(hay).range(i..).anchored(aho_corasick::Anchored::Yes))
                     .is_some()
-        })
+        };
+        // Five positions from each eight bytes, one test for all five (most lines pass none).
+        let mut i = 0;
+        while let Some(eight) = hay.get(i..i + 8) {
+            let x = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+            if (0..5).any(|k| may_start((x >> (8 * k)) as u32)) && (i..i + 5).any(starts_here) {
+                return true;
+            }
+            i += 5;
+        }
+        (i..(hay.len() + 1).saturating_sub(4)).any(starts_here)
     }
 }
 
@@ -466,6 +481,46 @@ const fn is_ascii_comma(b: u8) -> bool {
 #[inline]
 const fn is_ascii_sent(b: u8) -> bool {
     matches!(b, b'.' | b'!' | b'?')
+}
+
+/// The bits of a `u64` from bit `at` up (none when `at` is 64).
+#[inline]
+fn from_bit(at: u32) -> u64 {
+    u64::MAX.checked_shl(at).unwrap_or(0)
+}
+
+/// Bit `i` set when `chunk[i]` is a `\w` byte: an ASCII letter, digit or `_` (what [`BYTE_CLASS`]
+/// marks [`C_WORD`]). At most 64 bytes, eight at a time in a word (SWAR).
+#[inline]
+fn word_bits(chunk: &[u8]) -> u64 {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    debug_assert!(chunk.len() <= 64);
+    let mut bits = 0;
+    for (k, group) in chunk.chunks(8).enumerate() {
+        let v = match <[u8; 8]>::try_from(group) {
+            Ok(w) => u64::from_le_bytes(w),
+            Err(_) => group.iter().rev().fold(0u64, |v, &x| (v << 8) | u64::from(x)),
+        };
+        // Letters in either case (0x20 folds upper to lower), digits, then `_`.
+        let word = bytes_between(v | (0x20 * LOW), b'a' - 1, b'z' + 1)
+            | bytes_between(v, b'0' - 1, b'9' + 1)
+            | bytes_between(v, b'_' - 1, b'_' + 1);
+        // One bit per byte: bit 8j + 7 of `word` moves to bit 56 + j of the product (the partial
+        // products never overlap, so nothing carries), then down to bit j.
+        bits |= ((word >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    bits
+}
+
+/// The high bit of each byte `x` of `v` set when `x` is ASCII and `lo < x < hi`, the others clear
+/// (`hasbetween` of the "Bit Twiddling Hacks", exact per byte for `lo` ≤ 127 and `hi` ≤ 128: no
+/// byte borrows or carries into the next).
+#[inline]
+const fn bytes_between(v: u64, lo: u8, hi: u8) -> u64 {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let x = v & !HIGH;
+    (LOW * (127 + hi as u64) - x) & !v & (x + LOW * (127 - lo as u64)) & HIGH
 }
 
 /// A byte that continues a UTF-8 character.
@@ -772,16 +827,44 @@ impl Counts {
             latin_chars: count(|x| !is_continuation(x) & !is_ascii_space(x)),
             ..Counts::default()
         };
-        let word = |x: u8| BYTE_CLASS[usize::from(x)] & C_WORD != 0;
         let func = &tables().func;
-        let mut i = 0;
-        while let Some(at) = b[i..].iter().position(|&x| word(x)) {
-            let start = i + at;
-            let len = b[start..].iter().position(|&x| !word(x)).unwrap_or(b.len() - start);
-            let tok = &b[start..start + len];
+        let mut token = |start: usize, end: usize| {
+            let tok = &b[start..end];
             let numeric = tok.iter().all(u8::is_ascii_digit);
+            let len = end - start;
             c.token(len as u32, numeric, tok[0].is_ascii_uppercase(), || func.contains(ascii_key(b, start, len)));
-            i = start + len;
+        };
+        // From token to token through a bit per byte (set for `\w` bytes), 64 bytes at a time.
+        // `open` is the start of a token that runs on into the next 64 bytes.
+        let mut open: Option<usize> = None;
+        for (base, chunk) in (0..).step_by(64).zip(b.chunks(64)) {
+            let words = word_bits(chunk);
+            let mut at = 0;
+            loop {
+                let start = match open {
+                    Some(start) => start,
+                    None => {
+                        let rest = words & from_bit(at);
+                        if rest == 0 {
+                            break;
+                        }
+                        at = rest.trailing_zeros();
+                        base + at as usize
+                    }
+                };
+                // Past the end of a short last chunk every bit of `!words` is set: a token ends there.
+                let ends = !words & from_bit(at);
+                if ends == 0 {
+                    open = Some(start);
+                    break;
+                }
+                at = ends.trailing_zeros();
+                token(start, base + at as usize);
+                open = None;
+            }
+        }
+        if let Some(start) = open {
+            token(start, b.len());
         }
         c
     }

@@ -241,6 +241,25 @@ fn function_words_are_looked_up_lowercased() {
 }
 
 #[test]
+fn word_bits_mark_the_word_bytes() {
+    let word = |x: u8| BYTE_CLASS[usize::from(x)] & C_WORD != 0;
+    // Every byte value at every place of a chunk of every length, among bytes of both kinds.
+    for len in 1..=64 {
+        for at in 0..len {
+            for x in 0..=255u8 {
+                for fill in [b' ', b'a', 0xE2, b'_'] {
+                    let mut chunk = vec![fill; len];
+                    chunk[at] = x;
+                    let want = chunk.iter().enumerate().fold(0u64, |m, (i, &y)| m | u64::from(word(y)) << i);
+                    assert_eq!(word_bits(&chunk), want, "{len} {at} {x:#x} {fill:#x}");
+                }
+            }
+        }
+    }
+    assert_eq!(word_bits(&[]), 0);
+}
+
+#[test]
 fn plain_lines_count_as_by_characters() {
     let pieces = [
         "The",
@@ -276,20 +295,33 @@ fn plain_lines_count_as_by_characters() {
         "Of",
         "und",
         "de",
+        "abcdefghijklmnopqrstuvwxyz",
+        "0123456789",
     ];
+    let is_plain = |s: &str| s.chars().all(|c| c.is_ascii() || PLAIN.contains(&c));
+    let plain_pieces: Vec<&str> = pieces.iter().copied().filter(|p| is_plain(p)).collect();
     let mut rng: u64 = 0x2545_F491_4F6C_DD1D;
-    for _ in 0..5000 {
+    let mut next = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    // Up to 11 pieces of any kind, then up to 79 plain ones: lines past the 64-byte chunks the
+    // token walk reads, with tokens across their edges.
+    let mut long = 0;
+    for round in 0..10_000 {
+        let (from, most) = if round < 5000 { (&pieces[..], 12) } else { (&plain_pieces[..], 80) };
         let mut s = String::new();
-        for _ in 0..rng % 12 {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            s.push_str(pieces[(rng % pieces.len() as u64) as usize]);
+        for _ in 0..next() % most {
+            s.push_str(from[(next() % from.len() as u64) as usize]);
         }
-        if s.chars().all(|c| c.is_ascii() || PLAIN.contains(&c)) {
+        if is_plain(&s) {
             assert_eq!(Counts::plain(&s), Counts::chars(&s), "{s:?}");
+            long += usize::from(s.len() > 128);
         }
     }
+    assert!(long > 2000, "{long} lines over 128 bytes");
 }
 
 #[test]
