@@ -523,6 +523,28 @@ const fn bytes_between(v: u64, lo: u8, hi: u8) -> u64 {
     (LOW * (127 + hi as u64) - x) & !v & (x + LOW * (127 - lo as u64)) & HIGH
 }
 
+/// Of the bytes of a plain line: characters (bytes that start one), digits, commas, sentence
+/// marks and characters other than space, in one pass (byte sums per chunk of 255, which the
+/// compiler vectorises).
+fn byte_counts(b: &[u8]) -> [u32; 5] {
+    let mut total = [0u32; 5];
+    for chunk in b.chunks(255) {
+        let (mut n, mut digits, mut commas, mut sent, mut nonspace) = (0u8, 0u8, 0u8, 0u8, 0u8);
+        for &x in chunk {
+            let starts = u8::from(!is_continuation(x));
+            n = n.wrapping_add(starts);
+            digits = digits.wrapping_add(u8::from(x.is_ascii_digit()));
+            commas = commas.wrapping_add(u8::from(is_ascii_comma(x)));
+            sent = sent.wrapping_add(u8::from(is_ascii_sent(x)));
+            nonspace = nonspace.wrapping_add(starts & u8::from(!is_ascii_space(x)));
+        }
+        for (t, v) in total.iter_mut().zip([n, digits, commas, sent, nonspace]) {
+            *t += u32::from(v);
+        }
+    }
+    total
+}
+
 /// A byte that continues a UTF-8 character.
 #[inline]
 const fn is_continuation(b: u8) -> bool {
@@ -811,20 +833,20 @@ impl Counts {
     fn plain(s: &str) -> Counts {
         let b = s.as_bytes();
         // Sums of 0/1 over the bytes: loops the compiler vectorises.
-        let count = |f: fn(u8) -> bool| crate::segment::count_bytes(b, f);
         let any = |f: fn(u8) -> bool| b.iter().any(|&x| f(x));
+        let [n, digits, commas, sent_marks, latin_chars] = byte_counts(b);
         let mut c = Counts {
-            n: count(|x| !is_continuation(x)),
-            digits: count(|x| x.is_ascii_digit()),
-            commas: count(is_ascii_comma),
-            sent_marks: count(is_ascii_sent),
+            n,
+            digits,
+            commas,
+            sent_marks,
             last_sent_mark: b.last().is_some_and(|&x| is_ascii_sent(x)),
             pipes: memchr::memchr(b'|', b).is_some(),
             has_lower: any(|x| x.is_ascii_lowercase()),
             has_alpha: any(|x| x.is_ascii_alphabetic()),
             // No no-space characters: every word counts.
             latin_words: crate::segment::byte_word_starts(b, is_ascii_space),
-            latin_chars: count(|x| !is_continuation(x) & !is_ascii_space(x)),
+            latin_chars,
             ..Counts::default()
         };
         let func = &tables().func;

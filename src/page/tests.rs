@@ -260,6 +260,30 @@ fn word_bits_mark_the_word_bytes() {
 }
 
 #[test]
+fn byte_counts_equal_counting_byte_by_byte() {
+    let alphabet = ['a', 'Z', '7', ' ', '\t', ',', ';', '.', '!', '?', '’', '—', '…'];
+    // Any of them, then ASCII only (every byte a character: full byte sums in every chunk), then
+    // runs of one byte.
+    let lines = crate::testing::random_strings(&alphabet, 1_000, 2_000, 0x00B7_7E5C_0047)
+        .chain(crate::testing::random_strings(&alphabet[..10], 1_000, 500, 0x00B7_7E5C_0048))
+        .chain(
+            ['a', '7', ',', '.', ' '].iter().flat_map(|&c| [254, 255, 256, 511, 1000].map(|n| c.to_string().repeat(n))),
+        );
+    for line in lines {
+        let b = line.as_bytes();
+        let count = |f: &dyn Fn(u8) -> bool| b.iter().filter(|&&x| f(x)).count() as u32;
+        let want = [
+            count(&|x| !is_continuation(x)),
+            count(&|x| x.is_ascii_digit()),
+            count(&|x| is_ascii_comma(x)),
+            count(&|x| is_ascii_sent(x)),
+            count(&|x| !is_continuation(x) && !is_ascii_space(x)),
+        ];
+        assert_eq!(byte_counts(b), want, "{line:?}");
+    }
+}
+
+#[test]
 fn plain_lines_count_as_by_characters() {
     let pieces = [
         "The",
