@@ -7,7 +7,9 @@ The dump (``build/bench/dump-<N>mb.jsonl.zst``, not committed) is synthesised fr
 records are picked at random, their paragraphs shuffled, numbers and names varied and chaff lines dropped or
 repeated, so the engine sees realistic, non-identical documents. Every contender runs as a subprocess reading
 the same dump and writing JSONL to /dev/null; MB/s is uncompressed JSONL bytes per wall-clock second; peak RSS
-is the subprocess's own ``ru_maxrss`` (``os.wait4``). Contenders:
+is the subprocess's own ``ru_maxrss`` (``os.wait4``), and "cores busy" its CPU time (user + system) over its
+wall-clock time: with one worker the reader's decompression and the writing run beside the engine's thread,
+so more than one core is busy. Contenders:
 
 * ``dechaff clean --workers N`` (article mode), and the same with ``DECHAFF_FAST_PATH=0`` (the general
   per-record path, for comparison; ``--no-general`` leaves it out);
@@ -174,15 +176,16 @@ def baseline_worker(dump: str, clean: bool) -> None:
 # ------------------------------------------------------------------------------------------- running
 
 
-def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
-    """(seconds, peak RSS in MB, exit status) of ``cmd``, stdout to /dev/null."""
+def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, float]:
+    """(seconds, peak RSS in MB, exit status, CPU seconds: user + system) of ``cmd``, stdout to
+    /dev/null."""
     t0 = time.perf_counter()
     with open(os.devnull, "wb") as devnull:
         proc = subprocess.Popen(cmd, stdout=devnull, env={**os.environ, **(env or {})})
         _, status, usage = os.wait4(proc.pid, 0)
     dt = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return dt, usage.ru_maxrss / 1024, proc.returncode
+    return dt, usage.ru_maxrss / 1024, proc.returncode, usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -216,7 +219,7 @@ def main() -> int:
     )
     print(f"cpus: {os.cpu_count()}  load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
-    rows: list[tuple[str, float, float]] = []
+    rows: list[tuple[str, float, float, float]] = []
     contenders: list[tuple[str, list[str], dict[str, str]]] = []
     for general in (False, True) if not args.no_general else (False,):
         for w in [int(x) for x in args.workers.split(",")]:
@@ -254,31 +257,32 @@ def main() -> int:
         )
     # Rounds: every contender once per round, so that runs compared with each other (1 and 2
     # workers above all) run minutes apart at most; the table keeps each contender's best run.
-    runs: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in contenders}
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name, _, _ in contenders}
     for r in range(args.repeat):
         for name, cmd, env in contenders:
-            dt, rss, code = run(cmd, env)
+            dt, rss, code, cpu = run(cmd, env)
             if code != 0:
                 print(f"{name}: exit status {code}", file=sys.stderr)
                 return 1
-            runs[name].append((dt, rss))
-            print(f"  round {r + 1}: {name:<32} {dt:7.1f} s", flush=True)
+            runs[name].append((dt, rss, cpu))
+            print(f"  round {r + 1}: {name:<32} {dt:7.1f} s  {cpu / dt:4.2f} cores busy", flush=True)
     for name, _, _ in contenders:
         best = min(runs[name])
-        rows.append((name, best[0], best[1]))
+        rows.append((name, best[0], best[1], best[2]))
 
     ref = next((r for r in rows if r[0].startswith("python line")), None)
     ones = {r[0].endswith(" (general)"): r for r in rows if "--workers 1" in r[0]}
     print()
     print(
-        f"{'contender':<32}{'seconds':>9}{'MB/s':>9}{'peak RSS MB':>13}{'vs python':>11}{'vs 1 worker':>13}"
+        f"{'contender':<32}{'seconds':>9}{'MB/s':>9}{'peak RSS MB':>13}{'cores busy':>12}{'vs python':>11}"
+        f"{'vs 1 worker':>13}"
     )
-    for name, dt, rss in rows:
+    for name, dt, rss, cpu in rows:
         speed = mb / dt
         vs_py = f"{ref[1] / dt:.2f}x" if ref else "-"
         one = ones.get(name.endswith(" (general)"))
         vs_one = f"{one[1] / dt:.2f}x" if one and name.startswith("dechaff") else ""
-        print(f"{name:<32}{dt:9.1f}{speed:9.1f}{rss:13.0f}{vs_py:>11}{vs_one:>13}")
+        print(f"{name:<32}{dt:9.1f}{speed:9.1f}{rss:13.0f}{cpu / dt:12.2f}{vs_py:>11}{vs_one:>13}")
     for suffix in ("", " (general)"):
         one, two = (
             runs.get(f"dechaff clean --workers 1{suffix}"),
