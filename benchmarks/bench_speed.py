@@ -21,7 +21,7 @@ Contenders:
   encoded to UTF-8 and decoded to a new str, no cleaning, on one thread (text with non-ASCII
   characters is stored by CPython in 2 or 4 bytes per character, so both directions convert).
   dechaff does these conversions itself, on its own threads.
-- A ``clean_article`` loop, and page mode through ``clean_batch``.
+- A ``clean_article`` loop, and page mode and auto mode (the default) through ``clean_batch``.
 - Russian text with ``lang="ru"`` (its own corpus, a fifth of ``--mb``, from
   ``examples/sample-ru.txt``): what a non-Latin alphabet costs.
 
@@ -245,6 +245,15 @@ def main() -> None:
     add("2 Python threads calling clean()", python_threads, mb, fresh)
     add("clean_article loop", lambda d: [dechaff.clean_article(x, mode="article") for x in d], mb, fresh)
     add("page mode clean_batch, 1 thread", lambda d: texts_of(page.clean_batch(d, threads=1)), mb, fresh)
+    # The default mode: the page model decides, on every document of 20 lines or more, whether it is
+    # whole-page text; its cost is page mode's whichever way it decides.
+    auto = dechaff.Cleaner()
+    add(
+        "auto mode (the default) clean_batch, 1 thread",
+        lambda d: texts_of(auto.clean_batch(d, threads=1)),
+        mb,
+        fresh,
+    )
 
     # Non-Latin text: every letter takes two bytes and the Unicode tables; its own corpus.
     ru_docs = russian_corpus(args.mb / 5)
