@@ -599,10 +599,10 @@ fn class(c: char) -> u16 {
 }
 
 /// `line` lowercased character by character (not `str::to_lowercase`, whose final sigma is
-/// context-dependent) into `low`.
-fn lowercase_into(line: &str, low: &mut String) {
+/// context-dependent) into `low`. A `plain` line ([`is_plain`]) is lowercased by its ASCII bytes.
+fn lowercase_into(line: &str, plain: bool, low: &mut String) {
     low.clear();
-    if line.is_ascii() {
+    if plain {
         low.push_str(line);
         low.make_ascii_lowercase();
         return;
@@ -891,9 +891,9 @@ impl Counts {
         c
     }
 
-    /// The counts of a line: by bytes when it is plain, else by characters.
-    fn of(s: &str) -> Counts {
-        if s.is_ascii() || s.chars().all(|c| c.is_ascii() || PLAIN.contains(&c)) {
+    /// The counts of a line: by bytes when it is plain (see [`is_plain`]), else by characters.
+    fn of(s: &str, plain: bool) -> Counts {
+        if plain {
             Counts::plain(s)
         } else {
             Counts::chars(s)
@@ -901,11 +901,18 @@ impl Counts {
     }
 }
 
+/// Is `s` made of ASCII and [`PLAIN`] characters only? Such a line is counted by bytes, and
+/// lowercased by bytes: the `PLAIN` characters have no case.
+fn is_plain(s: &str) -> bool {
+    s.is_ascii() || s.chars().all(|c| c.is_ascii() || PLAIN.contains(&c))
+}
+
 /// Measure one line. `low` is a scratch buffer (the lowercased line ends up in it).
 pub fn line_stats(line: &str, low: &mut String) -> Stats {
     let s = line.trim();
     let t = tables();
-    lowercase_into(s, low);
+    let plain = is_plain(s);
+    lowercase_into(s, plain, low);
     let Counts {
         n,
         ns,
@@ -923,7 +930,7 @@ pub fn line_stats(line: &str, low: &mut String) -> Stats {
         cap_tok,
         short_tok,
         fw_tok,
-    } = Counts::of(s);
+    } = Counts::of(s, plain);
     let weff = (f64::from(latin_words) + f64::from(ns) / 2.0).max(1.0);
     let last = s.chars().rev().find(|&c| !is_closer(c));
     let ell = s.ends_with("...") || s.ends_with('…');

@@ -286,6 +286,22 @@ fn byte_counts_equal_counting_byte_by_byte() {
 }
 
 #[test]
+fn plain_lines_lowercase_as_by_characters() {
+    // The PLAIN characters have no case, so lowercasing a plain line's ASCII bytes is enough.
+    assert!(PLAIN.iter().all(|&c| c.to_lowercase().eq([c]) && c.to_uppercase().eq([c])));
+    let mut alphabet: Vec<char> = "aZq Q7_,.!?".chars().collect();
+    alphabet.extend(PLAIN);
+    let (mut by_bytes, mut by_chars) = (String::new(), String::new());
+    for line in crate::testing::random_strings(&alphabet, 200, 3_000, 0x00A5_C11C_A5E5) {
+        assert!(is_plain(&line));
+        lowercase_into(&line, true, &mut by_bytes);
+        lowercase_into(&line, false, &mut by_chars);
+        assert_eq!(by_bytes, by_chars, "{line:?}");
+    }
+    assert!(!is_plain("Été") && !is_plain("ΣΟΦΙΑ") && is_plain("don’t — “Yes…”"));
+}
+
+#[test]
 fn plain_lines_count_as_by_characters() {
     let pieces = [
         "The",
@@ -324,7 +340,6 @@ fn plain_lines_count_as_by_characters() {
         "abcdefghijklmnopqrstuvwxyz",
         "0123456789",
     ];
-    let is_plain = |s: &str| s.chars().all(|c| c.is_ascii() || PLAIN.contains(&c));
     let plain_pieces: Vec<&str> = pieces.iter().copied().filter(|p| is_plain(p)).collect();
     let mut rng: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = || {
