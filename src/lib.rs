@@ -221,7 +221,13 @@ impl Engine {
     pub fn reported_removals(&self, normalized: &str, removals: &[Removal]) -> Vec<(usize, usize, &str, &str)> {
         let mut in_chars = removals.to_vec();
         removals_to_chars(normalized, &mut in_chars);
-        in_chars
+        self.described_removals(&in_chars)
+    }
+
+    /// `removals` with their rule id and category: (start, end, rule id, category), offsets as
+    /// they are.
+    pub fn described_removals(&self, removals: &[Removal]) -> Vec<(usize, usize, &str, &str)> {
+        removals
             .iter()
             .map(|r| {
                 let (id, cat) = self.describe(r.cause);

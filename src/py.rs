@@ -111,14 +111,7 @@ impl PyCleaned {
 
     /// The removed spans as (start, end, rule id, category), in code points of `normalized()`.
     fn removals(&self) -> Vec<PyRemoval<'_>> {
-        let engine = &self.engine.get().inner;
-        self.removals
-            .iter()
-            .map(|r| {
-                let (rule, category) = engine.describe(r.cause);
-                (r.start, r.end, rule, category)
-            })
-            .collect()
+        self.engine.get().inner.described_removals(&self.removals)
     }
 
     /// The length of `normalized()` in code points (without making it).
