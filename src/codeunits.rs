@@ -44,27 +44,27 @@ pub fn to_utf8(units: CodeUnits<'_>) -> Cow<'_, str> {
     }
 }
 
-/// UTF-8 of code units (`code` turns one into its value): ASCII in blocks of 16, which the
-/// compiler vectorises, the rest one character at a time.
+/// UTF-8 of code units (`code` turns one into its value). Each run of ASCII units is found in
+/// blocks of 16 (a loop the compiler vectorises), finished unit by unit up to the first non-ASCII
+/// one, and narrowed in one go; the other characters are encoded one at a time.
 fn widen<T: Copy>(units: &[T], code: impl Fn(T) -> u32) -> String {
     const BLOCK: usize = 16;
     let mut out: Vec<u8> = Vec::with_capacity(units.len() + units.len() / 4);
     let mut i = 0;
     while i < units.len() {
+        let run = i;
         while let Some(block) = units.get(i..i + BLOCK) {
             if block.iter().fold(0, |m, &u| m | code(u)) >= 0x80 {
                 break;
             }
-            out.extend(block.iter().map(|&u| code(u) as u8));
             i += BLOCK;
         }
+        while units.get(i).is_some_and(|&u| code(u) < 0x80) {
+            i += 1;
+        }
+        out.extend(units[run..i].iter().map(|&u| code(u) as u8));
         let Some(&unit) = units.get(i) else { break };
         let c = code(unit);
-        if c < 0x80 {
-            out.push(c as u8);
-            i += 1;
-            continue;
-        }
         let next = units.get(i + 1).map(|&u| code(u));
         let (ch, used) = match (c, next) {
             (0xD800..=0xDBFF, Some(lo @ 0xDC00..=0xDFFF)) => {
@@ -107,22 +107,25 @@ pub fn write(text: &str, dst: CodeUnitsMut<'_>) {
     }
 }
 
-/// Decode `text` into `dst` (`unit` narrows a code point): ASCII in blocks of 16, the rest one
-/// character at a time.
+/// Decode `text` into `dst` (`unit` narrows a code point). Each run of ASCII bytes is found in
+/// blocks of 16, finished byte by byte up to the first non-ASCII one, and widened in one go; the
+/// other characters are decoded one at a time.
 fn fill<T: Copy>(text: &str, dst: &mut [T], unit: impl Fn(u32) -> T) {
     const BLOCK: usize = 16;
     let bytes = text.as_bytes();
     let (mut i, mut j) = (0, 0);
     while i < bytes.len() {
-        while let (Some(block), Some(out)) = (bytes.get(i..i + BLOCK), dst.get_mut(j..j + BLOCK)) {
-            if !block.is_ascii() {
-                break;
-            }
-            for (d, &b) in out.iter_mut().zip(block) {
-                *d = unit(u32::from(b));
-            }
-            (i, j) = (i + BLOCK, j + BLOCK);
+        let run = i;
+        while bytes.get(i..i + BLOCK).is_some_and(<[u8]>::is_ascii) {
+            i += BLOCK;
         }
+        while bytes.get(i).is_some_and(u8::is_ascii) {
+            i += 1;
+        }
+        for (d, &b) in dst[j..j + (i - run)].iter_mut().zip(&bytes[run..i]) {
+            *d = unit(u32::from(b));
+        }
+        j += i - run;
         let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else { break };
         dst[j] = unit(u32::from(c));
         (i, j) = (i + c.len_utf8(), j + 1);
@@ -219,5 +222,46 @@ mod tests {
         let mut d = vec![0u32; shape(&all).chars];
         write(&all, CodeUnitsMut::Ucs4(&mut d));
         assert_eq!(d, chars);
+    }
+
+    #[test]
+    fn ascii_runs_of_every_length_around_other_characters() {
+        // ASCII runs of 0 to 40 units between other characters cross the 16-unit blocks at every
+        // offset; each text is read from and written to every width that holds it.
+        let alphabets: [&[char]; 3] = [&['a', 'é', 'ÿ'], &['a', 'é', '“', 'Ж'], &['a', 'é', '—', '😀']];
+        for (k, alphabet) in alphabets.iter().enumerate() {
+            let mut picks = crate::testing::random_strings(alphabet, 12, 3_000, 0x0C0D_E0A1 + k as u64);
+            for n in 0..3_000usize {
+                let other: String = picks.next().unwrap().chars().filter(|&c| c != 'a').collect();
+                let mut s = String::new();
+                for (m, c) in other.chars().enumerate() {
+                    s.extend(std::iter::repeat_n('x', (n * 7 + m * 13) % 41));
+                    s.push(c);
+                }
+                s.extend(std::iter::repeat_n('y', n % 37));
+                let chars: Vec<u32> = s.chars().map(u32::from).collect();
+                assert_eq!(read(&chars), s);
+                let shape = shape(&s);
+                assert_eq!(shape.chars, chars.len());
+                let back: Vec<u32> = match shape.max_char {
+                    0..=0xFF => {
+                        let mut d = vec![0u8; shape.chars];
+                        write(&s, CodeUnitsMut::Latin1(&mut d));
+                        d.into_iter().map(u32::from).collect()
+                    }
+                    0x100..=0xFFFF => {
+                        let mut d = vec![0u16; shape.chars];
+                        write(&s, CodeUnitsMut::Ucs2(&mut d));
+                        d.into_iter().map(u32::from).collect()
+                    }
+                    _ => {
+                        let mut d = vec![0u32; shape.chars];
+                        write(&s, CodeUnitsMut::Ucs4(&mut d));
+                        d
+                    }
+                };
+                assert_eq!(back, chars, "{s:?}");
+            }
+        }
     }
 }

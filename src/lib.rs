@@ -114,13 +114,15 @@ pub struct Cleaned {
     pub lang: Option<String>,
 }
 
-/// Turn `removals`' byte offsets into `normalized` into code-point offsets, in place.
-pub fn removals_to_chars(normalized: &str, removals: &mut [Removal]) {
+/// Turn `removals`' byte offsets into `normalized` into code-point offsets, in place, and return
+/// the number of code points in `normalized`.
+pub fn removals_to_chars(normalized: &str, removals: &mut [Removal]) -> usize {
     let mut offs: Vec<usize> = removals.iter().flat_map(|r| [r.start, r.end]).collect();
-    offsets::bytes_to_chars(normalized, &mut offs);
+    let chars = offsets::bytes_to_chars(normalized, &mut offs);
     for (r, o) in removals.iter_mut().zip(offs.chunks_exact(2)) {
         (r.start, r.end) = (o[0], o[1]);
     }
+    chars
 }
 
 /// Languages whose rules apply to a document, one bit per [`lang::DETECTABLE`] entry.

@@ -216,8 +216,8 @@ impl Kept {
     /// Split `c` into its text and what the binding keeps.
     fn split(c: Cleaned) -> (String, Kept) {
         let Cleaned { text, normalized, mut removals, metadata, mode, lang } = c;
-        crate::removals_to_chars(&normalized, &mut removals);
-        (text, Kept { removals, metadata, mode, lang, normalized_chars: normalized.chars().count() })
+        let normalized_chars = crate::removals_to_chars(&normalized, &mut removals);
+        (text, Kept { removals, metadata, mode, lang, normalized_chars })
     }
 }
 
