@@ -18,7 +18,6 @@ with its own per-page timeout; a page whose extraction fails or times out is qua
 
 from __future__ import annotations
 
-import hashlib
 import os
 import queue
 import shutil
@@ -299,6 +298,8 @@ class BulkOptions:
 
     def fingerprint(self) -> str:
         """A hash of every option that changes output bytes (not ``workers``): resume refuses a mismatch."""
+        import hashlib  # here, not at the top: 7 ms of start-up that only directory runs need
+
         rule_digests = []
         for r in self.rules:
             if os.path.exists(r):
@@ -738,6 +739,8 @@ def _input_version(path: str) -> tuple[int, Any]:
 
 
 def _key(rel: str) -> str:
+    import hashlib
+
     return (
         hashlib.sha1(rel.encode("utf-8")).hexdigest()[:12] + "-" + rel.replace(os.sep, "_").replace("/", "_")
     )
