@@ -68,6 +68,16 @@ impl Worker<'_> {
     }
 }
 
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        self.engine.keep_buffers(std::mem::take(&mut self.buf));
+    }
+}
+
+/// A thread keeps its scan buffers between calls when they hold at most this many bytes (after a
+/// huge document they are freed instead).
+const KEEP_BUFFER_BYTES: usize = 4 << 20;
+
 /// Rounds of decisions before the engine stops looking for more (it converges in 1–2).
 const MAX_ROUNDS: usize = 8;
 
@@ -150,6 +160,9 @@ pub struct Engine {
     lang_scanners: Vec<std::sync::OnceLock<Option<SubScanner>>>,
     /// Thread pools by size, built on first use: a batch must not pay for spawning threads.
     pools: std::sync::Mutex<Vec<(usize, std::sync::Arc<rayon::ThreadPool>)>>,
+    /// Each thread's scan buffers between calls: a batch splits into many rayon jobs, and a call
+    /// may clean a single document, so buffers made per job or per call were grown again each time.
+    spare_buffers: thread_local::ThreadLocal<std::cell::RefCell<ScanBuffers>>,
 }
 
 impl Engine {
@@ -187,6 +200,7 @@ impl Engine {
             lang_bits,
             lang_scanners,
             pools: std::sync::Mutex::default(),
+            spare_buffers: thread_local::ThreadLocal::new(),
         })
     }
 
@@ -258,12 +272,12 @@ impl Engine {
 
     /// Clean one already-extracted article.
     pub fn clean(&self, text: &str) -> Cleaned {
-        self.clean_with(text, Mode::Article, &mut ScanBuffers::default())
+        self.clean_with(text, Mode::Article, &mut self.worker().buf)
     }
 
     /// Clean one document in the given mode.
     pub fn clean_mode(&self, text: &str, mode: Mode) -> Cleaned {
-        self.clean_with(text, mode, &mut ScanBuffers::default())
+        self.clean_with(text, mode, &mut self.worker().buf)
     }
 
     /// Clean one document, refusing documents above `max_bytes`.
@@ -276,8 +290,7 @@ impl Engine {
     pub fn detect_page(&self, text: &str) -> bool {
         let normalized = normalise(text, &self.opts.normalise);
         let active = if self.gated { self.mask_for(lang::detect(&normalized)) } else { ALL_LANGS };
-        let mut buf = ScanBuffers::default();
-        let (views, hits) = self.scan(&mut Document::new(&normalized), &mut buf, active);
+        let (views, hits) = self.scan(&mut Document::new(&normalized), &mut self.worker().buf, active);
         page::looks_like_page(&self.page_lines(&normalized, &views, &hits))
     }
 
@@ -306,12 +319,23 @@ impl Engine {
         threads: usize,
         f: impl Fn(T, &mut Worker<'_>) -> R + Sync,
     ) -> Vec<R> {
-        let worker = || Worker { engine: self, buf: ScanBuffers::default() };
         if threads == 1 || items.len() < 2 {
-            let mut w = worker();
+            let mut w = self.worker();
             return items.into_iter().map(|t| f(t, &mut w)).collect();
         }
-        self.in_pool(threads, || items.into_par_iter().map_init(worker, |w, t| f(t, w)).collect())
+        self.in_pool(threads, || items.into_par_iter().map_init(|| self.worker(), |w, t| f(t, w)).collect())
+    }
+
+    /// A worker with this thread's spare buffers (returned to the thread when it is dropped).
+    fn worker(&self) -> Worker<'_> {
+        Worker { engine: self, buf: self.spare_buffers.get_or_default().take() }
+    }
+
+    /// Keep `buf` as this thread's spare buffers, unless it grew too large.
+    fn keep_buffers(&self, buf: ScanBuffers) {
+        if buf.retained_bytes() <= KEEP_BUFFER_BYTES {
+            self.spare_buffers.get_or_default().replace(buf);
+        }
     }
 
     /// Run `f` in the engine's pool of `threads` threads (0: rayon's global pool): the parallel
@@ -598,6 +622,23 @@ mod tests {
 
     fn engine() -> Engine {
         Engine::builtin("en", &EngineOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn each_thread_keeps_its_scan_buffers_between_calls_unless_they_grew_large() {
+        let e = engine();
+        let kept = |e: &Engine| e.spare_buffers.get().map_or(0, |b| b.borrow().retained_bytes());
+        assert_eq!(kept(&e), 0);
+        let doc =
+            "Officials approved the budget on Monday after a long debate, the council said.\n\nShare this article\n";
+        let first = e.clean(doc);
+        assert!(kept(&e) > 0, "a call leaves its buffers to the next one");
+        let again = e.clean_batch(&[doc, doc, doc], Mode::Article, 2);
+        assert!(again.iter().all(|r| r.as_ref().is_ok_and(|c| c.text == first.text && c.removals == first.removals)));
+        e.keep_buffers(ScanBuffers::holding(KEEP_BUFFER_BYTES + 1));
+        assert!(kept(&e) > 0 && kept(&e) <= KEEP_BUFFER_BYTES, "large buffers are freed, not kept");
+        e.keep_buffers(ScanBuffers::holding(KEEP_BUFFER_BYTES / 2));
+        assert!(kept(&e) >= KEEP_BUFFER_BYTES / 2);
     }
 
     #[test]

@@ -187,6 +187,19 @@ pub struct ScanBuffers {
     lower: Vec<u8>,
 }
 
+impl ScanBuffers {
+    /// Bytes these buffers hold allocated.
+    pub(crate) fn retained_bytes(&self) -> usize {
+        self.spares.retained_bytes() + self.key.capacity() + self.tail.capacity() + self.lower.capacity()
+    }
+
+    /// Buffers holding at least `bytes` allocated, as a huge document leaves them.
+    #[cfg(test)]
+    pub(crate) fn holding(bytes: usize) -> Self {
+        ScanBuffers { lower: Vec::with_capacity(bytes), ..ScanBuffers::default() }
+    }
+}
+
 #[inline]
 fn is_word(c: char) -> bool {
     c.is_alphanumeric()

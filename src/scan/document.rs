@@ -28,6 +28,13 @@ pub struct Document<'t> {
 #[derive(Debug, Default)]
 pub struct Spares(Vec<(usize, DocGates)>);
 
+impl Spares {
+    /// Bytes these indexes hold allocated.
+    pub(crate) fn retained_bytes(&self) -> usize {
+        self.0.iter().map(|(_, g)| g.retained_bytes()).sum()
+    }
+}
+
 impl<'t> Document<'t> {
     /// A document whose indexes are built on first use.
     pub fn new(text: &'t str) -> Self {
@@ -80,6 +87,15 @@ pub struct DocGates {
 }
 
 impl DocGates {
+    /// Bytes this index holds allocated.
+    fn retained_bytes(&self) -> usize {
+        let positions: usize = self.bytes.iter().map(Vec::capacity).sum();
+        let matches = self.contains.as_ref().map_or(0, Vec::capacity);
+        positions * size_of::<usize>()
+            + matches * size_of::<(usize, usize)>()
+            + self.bytes.capacity() * size_of::<Vec<usize>>()
+    }
+
     /// Index `text` for byte sets `sets` (one to three bytes each) and, if given, the contains
     /// gate (an automaton of lowercase literals, none holding a newline), reusing this index's
     /// allocations. `lower` is a buffer for the lowercased text.
