@@ -13,12 +13,21 @@ pub fn bytes_to_chars(text: &str, offsets: &mut [usize]) -> usize {
     let (mut byte, mut chars) = (0usize, 0usize);
     for i in order {
         let target = offsets[i].min(text.len());
-        // `str`'s own count reads a word at a time; a byte filter here compiled to two bytes per step.
-        chars += text[byte..target].chars().count();
+        chars += count_chars(text, byte, target);
         byte = target;
         offsets[i] = chars;
     }
-    chars + text[byte..].chars().count()
+    chars + count_chars(text, byte, text.len())
+}
+
+/// The characters that start in `text[from..to]`. `str`'s own count reads a word at a time (a
+/// byte filter compiled to two bytes per step); an offset off a character boundary, which the
+/// engine never makes, is counted by its bytes instead of panicking.
+fn count_chars(text: &str, from: usize, to: usize) -> usize {
+    match text.get(from..to) {
+        Some(s) => s.chars().count(),
+        None => text.as_bytes()[from..to].iter().filter(|&&b| (b as i8) >= -0x40).count(),
+    }
 }
 
 #[cfg(test)]
@@ -33,6 +42,9 @@ mod tests {
         assert_eq!(o, [0, 1, 2, 3, 4, 2]);
         let mut none: [usize; 0] = [];
         assert_eq!(bytes_to_chars(t, &mut none), 4);
+        let mut inside = [2, 6];
+        assert_eq!(bytes_to_chars(t, &mut inside), 4, "offsets inside a character count its lead byte");
+        assert_eq!(inside, [2, 3]);
         let mut ascii = [2, 0];
         assert_eq!(bytes_to_chars("abc", &mut ascii), 3);
         assert_eq!(ascii, [2, 0]);

@@ -9,16 +9,19 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Union, cast
+from typing import TYPE_CHECKING, Union
 
 from ..errors import OptionError, RuleError
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 RuleSource = Union[str, "os.PathLike[str]"]
 
 _COMMON = "common.toml"
 
 
-def _shipped() -> Path:
+def _shipped() -> Traversable:
     """Where the shipped rule files are. Their directory when the package is installed as files
     (every wheel install): ``importlib.resources`` costs 20 ms of imports, a quarter of the CLI's
     start-up. Otherwise (a zipped package), the resource files ``importlib.resources`` finds."""
@@ -27,7 +30,7 @@ def _shipped() -> Path:
         return here
     from importlib import resources
 
-    return cast(Path, resources.files(__name__))
+    return resources.files(__name__)
 
 
 def available_languages() -> list[str]:
