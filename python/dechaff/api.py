@@ -343,6 +343,11 @@ class Cleaner:
 
     def clean(self, text: TextInput) -> CleanResult:
         """Clean one document (``str``, or ``bytes``: UTF-8 for text, the declared charset for HTML)."""
+        if type(text) is str and (
+            self.mode in ("article", "page") or (self.mode == "auto" and not _MARKUP_START.match(text))
+        ):
+            # The common call, taken as clean_batch takes it: the engine makes the result itself.
+            return self._engine.clean_results([text], CleanResult, 1, self.mode)[0]
         s, meta, mode = self._prepare(text)
         raw = self._engine.clean(s, "article" if mode == "html" else mode)
         return self._result(raw, meta, mode)

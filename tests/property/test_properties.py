@@ -106,6 +106,8 @@ def test_removals_slice_and_account_for_the_difference(x: str) -> None:
 @given(st.lists(hostile, max_size=8))
 def test_batch_equals_single(xs: list[str]) -> None:
     singles = [CLEANER.clean(x) for x in xs]
+    # clean() of a str takes the engine's own results: the same as the general path's.
+    assert singles == [CLEANER._result(CLEANER._engine.clean(x, "article"), {}, "article") for x in xs]
     for threads in (1, 2):
         batch = CLEANER.clean_batch(xs, threads=threads)
         assert batch == singles

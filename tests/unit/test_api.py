@@ -101,6 +101,44 @@ def test_batch_equals_single_and_keeps_order() -> None:
     assert c.clean_batch(docs, threads=2) == [c.clean(d) for d in docs]
 
 
+def _general_path(c: Cleaner, doc: str | bytes) -> dechaff.CleanResult:
+    """What Cleaner.clean returns through its general path (preparation, engine, Python result)."""
+    s, meta, mode = c._prepare(doc)
+    return c._result(c._engine.clean(s, "article" if mode == "html" else mode), meta, mode)
+
+
+@pytest.mark.parametrize("mode", ["article", "page", "auto"])
+def test_clean_of_a_str_equals_the_general_path(mode: str) -> None:
+    # clean() of a str takes the engine's own results, as clean_batch does; every field must be
+    # what the general path gives, and bytes still take the general path.
+    c = Cleaner(mode=mode)
+    page = "\n".join(["Home", "News", "Sport", "Sign in"] * 6 + [BODY] * 3 + ["Related stories"] * 3)
+    docs: list[str | bytes] = [
+        f"date 2023-04-02 {BODY}\n\nTweet",
+        "",
+        "Advertisement",
+        "a\ud800b " + BODY,
+        page,
+        "  <p>not html enough</p> " + BODY,
+        BODY.encode(),
+    ]
+    for doc in docs:
+        fast, general = c.clean(doc), _general_path(c, doc)
+        assert fast == general and type(fast) is type(general), doc
+        assert (fast.text, fast.mode, fast.lang, fast.metadata) == (
+            general.text,
+            general.mode,
+            general.lang,
+            general.metadata,
+        )
+    big = Cleaner(mode=mode, max_bytes=10)
+    with pytest.raises(InputError) as fast_error:
+        big.clean(BODY)
+    with pytest.raises(InputError) as general_error:
+        _general_path(big, BODY)
+    assert str(fast_error.value) == str(general_error.value)
+
+
 def test_sliced_batch_equals_single() -> None:
     # Over a megabyte: several slices, each read, cleaned and written back on its own.
     c = Cleaner(mode="auto")
