@@ -406,7 +406,11 @@ def clean_article(text: TextInput, *, mode: str = "auto", lang: str = "en", **op
 
     Engines are compiled once per distinct set of options and reused.
     """
-    if not options and type(text) is str and mode in ("article", "page"):
+    if (
+        not options
+        and type(text) is str
+        and (mode in ("article", "page") or (mode == "auto" and not _MARKUP_START.match(text)))
+    ):
         # The common call, without building an options key: straight to the engine.
         cleaner = _plain_cleaners.get((mode, lang))
         if cleaner is None:

@@ -19,6 +19,26 @@ def test_clean_article_removes_chaff_and_keeps_body() -> None:
     assert out.startswith("The city council") and "Tuesday" in out
 
 
+def test_clean_article_equals_a_cleaner_in_each_mode() -> None:
+    # clean_article goes straight to the engine for a str (not markup in auto mode); a Cleaner with
+    # the same options must give the same text, markup and bytes included.
+    page = "\n".join(["Home", "News", "Sport", "Sign in"] * 6 + [BODY] * 3 + ["Related stories"] * 3)
+    html = f"<html><body><nav>Home | News</nav><article><p>{BODY}</p><p>{BODY}</p></article></body></html>"
+    docs: list[str | bytes] = [
+        f"{BODY}\n\nShare this article",
+        page,
+        "",
+        "  <p>not html enough</p> " + BODY,
+        html,
+    ]
+    docs.append(BODY.encode())
+    for mode in ("article", "page", "auto"):
+        cleaner = Cleaner(mode=mode)
+        for doc in docs:
+            assert clean_article(doc, mode=mode) == cleaner.clean(doc).text, (mode, doc)
+    assert clean_article(page) == Cleaner().clean(page).text
+
+
 def test_result_fields_and_report() -> None:
     r = Cleaner().clean(f"date 2023-04-02 {BODY}\n\nTweet")
     assert r.metadata == {"date": "2023-04-02"}
