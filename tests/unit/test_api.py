@@ -127,11 +127,12 @@ def _general_path(c: Cleaner, doc: str | bytes) -> dechaff.CleanResult:
     return c._result(c._engine.clean(s, "article" if mode == "html" else mode), meta, mode)
 
 
+@pytest.mark.parametrize("lang", ["en", "auto"])
 @pytest.mark.parametrize("mode", ["article", "page", "auto"])
-def test_clean_of_a_str_equals_the_general_path(mode: str) -> None:
+def test_clean_of_a_str_equals_the_general_path(mode: str, lang: str) -> None:
     # clean() of a str takes the engine's own results, as clean_batch does; every field must be
     # what the general path gives, and bytes still take the general path.
-    c = Cleaner(mode=mode)
+    c = Cleaner(mode=mode, lang=lang)
     page = "\n".join(["Home", "News", "Sport", "Sign in"] * 6 + [BODY] * 3 + ["Related stories"] * 3)
     docs: list[str | bytes] = [
         f"date 2023-04-02 {BODY}\n\nTweet",
@@ -140,6 +141,7 @@ def test_clean_of_a_str_equals_the_general_path(mode: str) -> None:
         "a\ud800b " + BODY,
         page,
         "  <p>not html enough</p> " + BODY,
+        "Der Stadtrat hat am Montag den Haushalt beschlossen, sagte ein Sprecher.\n\nArtikel teilen",
         BODY.encode(),
     ]
     for doc in docs:
@@ -151,7 +153,7 @@ def test_clean_of_a_str_equals_the_general_path(mode: str) -> None:
             general.lang,
             general.metadata,
         )
-    big = Cleaner(mode=mode, max_bytes=10)
+    big = Cleaner(mode=mode, lang=lang, max_bytes=10)
     with pytest.raises(InputError) as fast_error:
         big.clean(BODY)
     with pytest.raises(InputError) as general_error:
