@@ -214,6 +214,18 @@ _set_text, _set_normalized, _set_removals, _set_details, _set_metadata, _set_mod
 
 #: What every text detect_mode calls HTML starts with (markup after white space).
 _MARKUP_START = re.compile(r"\s*<")
+
+
+#: The modes the engine runs itself (auto also, on text that cannot be HTML).
+_ENGINE_MODES = ("article", "page")
+
+
+def _engine_takes(mode: str, text: str) -> bool:
+    """Whether ``text`` (a ``str``) goes straight to the engine in ``mode``: always in article and
+    page mode; in auto mode when it does not start like markup (so it cannot be HTML)."""
+    return mode in _ENGINE_MODES or (mode == "auto" and not _MARKUP_START.match(text))
+
+
 _TAG = re.compile(r"<[a-z][a-z0-9]*(?:\s[^<>]*)?>")
 _BLOCK_TAG = re.compile(r"<(?:body|div|p|article|head|section|main|table)[\s>]")
 
@@ -343,9 +355,7 @@ class Cleaner:
 
     def clean(self, text: TextInput) -> CleanResult:
         """Clean one document (``str``, or ``bytes``: UTF-8 for text, the declared charset for HTML)."""
-        if type(text) is str and (
-            self.mode in ("article", "page") or (self.mode == "auto" and not _MARKUP_START.match(text))
-        ):
+        if type(text) is str and _engine_takes(self.mode, text):
             # The common call, taken as clean_batch takes it: the engine makes the result itself.
             return self._engine.clean_results([text], CleanResult, 1, self.mode)[0]
         s, meta, mode = self._prepare(text)
@@ -355,13 +365,12 @@ class Cleaner:
     def clean_batch(self, texts: Sequence[TextInput], threads: int | None = None) -> list[CleanResult]:
         """Clean many documents in parallel (the GIL is released); equal to ``[clean(t) for t in texts]``."""
         n = self.threads if threads is None else threads
-        fixed = self.mode in ("article", "page")
-        if (fixed or self.mode == "auto") and all(type(t) is str for t in texts):
+        if all(type(t) is str for t in texts):
             strs = cast("list[str]", list(texts))
-            # The common case, without the per-document preparation: text in, one engine mode
-            # (in auto mode no text may start like markup: then none is HTML, and the engine
-            # chooses page or article). The engine makes the results itself, as _result would.
-            if fixed or not any(_MARKUP_START.match(t) for t in strs):
+            # The common case, without the per-document preparation: text in, one engine mode,
+            # every text one the engine takes (_engine_takes; checked per text only in auto mode).
+            # The engine makes the results itself, as _result would.
+            if self.mode in _ENGINE_MODES or (strs and all(_engine_takes(self.mode, t) for t in strs)):
                 return self._engine.clean_results(strs, CleanResult, n, self.mode)
         prepared = [self._prepare(t) for t in texts]
         strs = [p[0] for p in prepared]
@@ -406,11 +415,7 @@ def clean_article(text: TextInput, *, mode: str = "auto", lang: str = "en", **op
 
     Engines are compiled once per distinct set of options and reused.
     """
-    if (
-        not options
-        and type(text) is str
-        and (mode in ("article", "page") or (mode == "auto" and not _MARKUP_START.match(text)))
-    ):
+    if not options and type(text) is str and _engine_takes(mode, text):
         # The common call, without building an options key: straight to the engine.
         cleaner = _plain_cleaners.get((mode, lang))
         if cleaner is None:
