@@ -39,7 +39,6 @@ from .io.readers import (
     JsonlBlock,
     Reader,
     ReadEvent,
-    ReadOptions,
     jsonl_item,
     open_reader,
     split_suffixes,
@@ -54,6 +53,7 @@ from .io.writers import (
     TxtDirWriter,
     output_format_from_name,
 )
+from .options import BulkOptions, make_cleaner
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -254,80 +254,6 @@ class ProcessHtmlExtractor(HtmlExtractor):
             self._pool = None
 
 
-# ------------------------------------------------------------------------------------------- options
-
-
-@dataclass
-class BulkOptions:
-    """Everything a bulk run needs besides its inputs; see ``dechaff clean --help`` for each option."""
-
-    output: str = "-"
-    format: str = "auto"
-    mode: str = "auto"
-    lang: str = "en"
-    rules: list[str] = field(default_factory=list)
-    disable: list[str] = field(default_factory=list)
-    strict: bool = False
-    text_field: str = "text"
-    html_field: Optional[str] = None
-    id_field: str = "id"
-    #: Field holding each record's language label: that language's pack runs (see :func:`language_pack`).
-    lang_field: Optional[str] = None
-    report_field: str = "dechaff"
-    report: Optional[str] = None
-    quarantine: Optional[str] = None
-    stats: Optional[str] = None
-    dry_run: bool = False
-    resume: bool = False
-    overwrite: bool = False
-    workers: int = 0
-    batch_docs: int = 1024
-    batch_bytes: int = 8 << 20
-    max_bytes: int = 0
-    decode_errors: str = "quarantine"
-    html_extractor: str = "trafilatura"
-    html_timeout: Optional[float] = 30.0
-    #: JSONL in, JSONL out, report in a field: clean whole blocks of lines in Rust (same output).
-    #: ``DECHAFF_FAST_PATH=0`` turns it off (to compare with the general path).
-    fast_path: bool = field(default_factory=lambda: os.environ.get("DECHAFF_FAST_PATH", "1") != "0")
-    block_bytes: int = 1 << 20
-
-    def read_options(self) -> ReadOptions:
-        """The reader's view of these options."""
-        return ReadOptions(self.text_field, self.html_field, self.decode_errors)
-
-    def fingerprint(self) -> str:
-        """A hash of every option that changes output bytes (not ``workers``): resume refuses a mismatch."""
-        import hashlib  # here, not at the top: only directory runs need it (7 ms in `-X importtime`)
-
-        rule_digests = []
-        for r in self.rules:
-            if os.path.exists(r):
-                with open(r, "rb") as fh:
-                    rule_digests.append(hashlib.sha256(fh.read()).hexdigest())
-            else:
-                rule_digests.append(hashlib.sha256(r.encode()).hexdigest())
-        key = [
-            __version__,
-            self.format,
-            self.mode,
-            self.lang,
-            rule_digests,
-            sorted(self.disable),
-            self.strict,
-            self.text_field,
-            self.html_field,
-            self.id_field,
-            self.lang_field,
-            self.report_field,
-            self.report is not None,
-            self.max_bytes,
-            self.decode_errors,
-            self.html_extractor,
-        ]
-        return hashlib.sha256(jsonlib.dumps(key)).hexdigest()[:16]
-
-
 # ------------------------------------------------------------------------------------------ utilities
 
 
@@ -402,19 +328,6 @@ def language_pack(label: object) -> Optional[str]:
     code = label.strip().lower().replace("-", "_").split("_", 1)[0]
     code = _THREE_LETTER.get(code, code)
     return code if code in LANGUAGES else None
-
-
-def make_cleaner(opts: BulkOptions, lang: str) -> Cleaner:
-    """The cleaner a bulk run uses for documents of rule pack ``lang``."""
-    return Cleaner(
-        mode="article",
-        lang=lang,
-        disable=opts.disable,
-        extra_rules=opts.rules,
-        strict=opts.strict,
-        max_bytes=opts.max_bytes,
-        threads=opts.workers,
-    )
 
 
 class Processor:
@@ -750,7 +663,11 @@ ProgressFn = Callable[[int], None]
 
 
 class BulkRun:
-    """One ``dechaff clean`` run over ``inputs`` with ``opts``. Call :meth:`run`; read :attr:`stats`."""
+    """One ``dechaff clean`` run over ``inputs`` with ``opts``. Call :meth:`run`; read :attr:`stats`.
+
+    ``cleaner``, when given, is the one :func:`make_cleaner` makes of ``opts`` (built beforehand,
+    for instance on another thread); otherwise the run builds it.
+    """
 
     def __init__(
         self,
@@ -761,6 +678,7 @@ class BulkRun:
         stdout: Optional[BinaryIO] = None,
         progress: Optional[Any] = None,
         extractor: Optional[HtmlExtractor] = None,
+        cleaner: Optional[Cleaner] = None,
     ) -> None:
         if opts.decode_errors not in ("quarantine", "replace"):
             raise OptionError("decode_errors must be 'quarantine' or 'replace'")
@@ -782,7 +700,7 @@ class BulkRun:
         self.stdin = stdin
         self.stdout = stdout
         self.progress = progress
-        self.cleaner = make_cleaner(opts, opts.lang)
+        self.cleaner = cleaner if cleaner is not None else make_cleaner(opts, opts.lang)
         self.processor = Processor(opts, self.cleaner, extractor)
         self._block_pool: Optional[ThreadPoolExecutor] = None
         self.stats = Stats()

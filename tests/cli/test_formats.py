@@ -350,6 +350,27 @@ def test_missing_input_is_a_usage_error(tmp_path: Path) -> None:
     assert res.code == 2 and "no such file" in res.stderr
 
 
+def test_extra_rules_and_a_broken_rule_file(tmp_path: Path) -> None:
+    """The engine is built on a second thread while the CLI imports the rest: a user's rule still
+    applies, and a broken rule file is still a usage error naming the file."""
+    src = tmp_path / "in.jsonl"
+    record = {"id": 1, "text": "A first paragraph of the story.\nZebra banner xyz\n"}
+    src.write_text(json.dumps(record) + "\n")
+    rules = tmp_path / "mine.toml"
+    rules.write_text(
+        '[[rule]]\nid = "mine.banner"\ncategory = "promo"\nscope = "line"\nphrases = ["zebra banner xyz"]\n'
+    )
+    plain = run_cli(["clean", src, "-q", "--mode", "article"])
+    mine = run_cli(["clean", src, "-q", "--mode", "article", "--rules", rules])
+    assert plain.code == mine.code == 0, mine.stderr
+    assert "Zebra banner" in plain.jsonl()[0]["text"]
+    assert mine.jsonl()[0]["text"] == "A first paragraph of the story."
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[[rule]\n")
+    res = run_cli(["clean", src, "-q", "--rules", broken])
+    assert res.code == 2 and "broken.toml" in res.stderr and "invalid rule file" in res.stderr
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_output_to_a_fifo_writes_in_place(tmp_path: Path) -> None:
     """A device or FIFO given as -o is written, never replaced by a renamed file (/dev/null once was)."""
