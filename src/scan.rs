@@ -391,7 +391,8 @@ impl Scanner {
         // the longest phrase, plus a margin for the boundary check, always hold it.
         let head_len = self.prefix_max * 3 + 8;
         let tail_len = self.suffix_max * 3 + 8;
-        if want_contains || line.len() <= (self.whole_max * 3 + 8).max(head_len + tail_len) {
+        let fits = line.len() <= (self.whole_max * 3 + 8).max(head_len + tail_len);
+        if want_contains || fits && !self.phrases_by_ends(line, buf, hits) {
             line_key_into(line, &mut buf.key);
             let key = buf.key.as_str();
             hits.extend(self.whole.get(key.as_bytes(), false).iter().map(|&r| phrase(r)));
@@ -400,14 +401,28 @@ impl Scanner {
             if want_contains {
                 self.contains_phrases(key, first_hit, hits);
             }
-        } else {
+        } else if !fits {
+            // A long line's two ends, each folded a few bytes first: on most lines the trie walk
+            // stops within them, and the whole window is folded only when it does not.
             if !self.prefix.is_empty() {
-                fold_into(trim_key_start(&line[..floor_boundary(line, head_len)]), &mut buf.key);
-                self.prefixes(&buf.key, hits);
+                let head = |len| trim_key_start(&line[..floor_boundary(line, len)]);
+                let before = hits.len();
+                fold_into(head(FIRST_FOLD.min(head_len)), &mut buf.key);
+                if self.prefixes(&buf.key, hits) && head_len > FIRST_FOLD {
+                    hits.truncate(before);
+                    fold_into(head(head_len), &mut buf.key);
+                    self.prefixes(&buf.key, hits);
+                }
             }
             if !self.suffix.is_empty() {
-                fold_into(trim_key_end(&line[ceil_boundary(line, line.len() - tail_len)..]), &mut buf.tail);
-                self.suffixes(&buf.tail, hits);
+                let tail = |len| trim_key_end(&line[ceil_boundary(line, line.len() - len)..]);
+                let before = hits.len();
+                fold_into(tail(FIRST_FOLD.min(tail_len)), &mut buf.tail);
+                if self.suffixes(&buf.tail, hits) && tail_len > FIRST_FOLD {
+                    hits.truncate(before);
+                    fold_into(tail(tail_len), &mut buf.tail);
+                    self.suffixes(&buf.tail, hits);
+                }
             }
         }
         let mut tail: Option<(usize, &str)> = None;
@@ -490,6 +505,10 @@ impl Scanner {
 /// Documents up to this size are indexed for the line gates ([`Document`]); larger ones are
 /// searched line by line (same results).
 pub const MAX_INDEXED_BYTES: usize = 1 << 18;
+
+/// The bytes of a long line's ends folded first for the prefix and suffix tries (see
+/// [`Scanner::scan_line_at`]): the walk seldom gets further on a body line.
+const FIRST_FOLD: usize = 24;
 
 /// Rules limited to lines this short test their regex before their literal gate.
 const SHORT_LINE_WORDS: u32 = 20;
@@ -574,8 +593,32 @@ fn tail_window(line: &str) -> (usize, &str) {
 }
 
 impl Scanner {
+    /// The whole-line, prefix and suffix phrases of a line without contains phrases, from its
+    /// key's two ends folded a few bytes each. True when the trie walks all stopped within those
+    /// bytes, which decides every such phrase (folding goes character by character, so the
+    /// folded ends are the two ends of the folded key); false, with `hits` as they were, when
+    /// the whole key must be folded.
+    fn phrases_by_ends(&self, line: &str, buf: &mut ScanBuffers, hits: &mut Vec<Hit>) -> bool {
+        let key = trim_key_end(trim_key_start(line));
+        if key.len() <= 2 * FIRST_FOLD {
+            return false;
+        }
+        let before = hits.len();
+        fold_into(&key[..floor_boundary(key, FIRST_FOLD)], &mut buf.key);
+        let decided = !self.whole.walk(buf.key.bytes(), |_, _| ()) && !self.prefixes(&buf.key, hits) && {
+            fold_into(&key[ceil_boundary(key, key.len() - FIRST_FOLD)..], &mut buf.tail);
+            !self.suffixes(&buf.tail, hits)
+        };
+        if !decided {
+            hits.truncate(before);
+        }
+        decided
+    }
+
     /// Prefix phrases: every prefix of the key that ends at a word boundary, up to the longest.
-    fn prefixes(&self, key: &str, hits: &mut Vec<Hit>) {
+    /// True when the walk reached the end of `key`: a longer key could hold more (see
+    /// [`Trie::walk`]).
+    fn prefixes(&self, key: &str, hits: &mut Vec<Hit>) -> bool {
         // A stored key is whole characters, so `end` is a character boundary of `key`.
         self.prefix.walk(key.bytes(), |end, rules| {
             let last_is_word = key[..end].chars().next_back().is_some_and(is_word);
@@ -583,11 +626,12 @@ impl Scanner {
             if !last_is_word || !next_is_word {
                 hits.extend(rules.iter().map(|&rule| Hit { rule, span: None, capture: None }));
             }
-        });
+        })
     }
 
     /// Suffix phrases: every suffix of the key that starts at a word boundary, up to the longest.
-    fn suffixes(&self, key: &str, hits: &mut Vec<Hit>) {
+    /// True when the walk reached the start of `key` (see [`Scanner::prefixes`]).
+    fn suffixes(&self, key: &str, hits: &mut Vec<Hit>) -> bool {
         self.suffix.walk(key.bytes().rev(), |len, rules| {
             let pos = key.len() - len;
             let first_is_word = key[pos..].chars().next().is_some_and(is_word);
@@ -595,7 +639,7 @@ impl Scanner {
             if !first_is_word || !prev_is_word {
                 hits.extend(rules.iter().map(|&rule| Hit { rule, span: None, capture: None }));
             }
-        });
+        })
     }
 
     /// Contains phrases, at word boundaries, once per rule and line.
@@ -685,6 +729,81 @@ mod tests {
         let url_early = format!("see http://x.org/a {}", "word ".repeat(100));
         s.scan_line(&url_early, 103, false, &mut ScanBuffers::default(), &mut hits);
         assert!(hits.is_empty());
+    }
+
+    /// The phrase hits of a line as the scanner found them before it folded a few bytes of each
+    /// end first: the whole key, or a long line's two windows.
+    fn phrase_hits_from_whole_folds(s: &Scanner, line: &str) -> Vec<u32> {
+        let (mut hits, mut key) = (Vec::new(), String::new());
+        let head_len = s.prefix_max * 3 + 8;
+        let tail_len = s.suffix_max * 3 + 8;
+        if line.len() <= (s.whole_max * 3 + 8).max(head_len + tail_len) {
+            line_key_into(line, &mut key);
+            hits.extend(s.whole.get(key.as_bytes(), false).iter().map(|&rule| Hit { rule, span: None, capture: None }));
+            s.prefixes(&key, &mut hits);
+            s.suffixes(&key, &mut hits);
+        } else {
+            fold_into(trim_key_start(&line[..floor_boundary(line, head_len)]), &mut key);
+            s.prefixes(&key, &mut hits);
+            fold_into(trim_key_end(&line[ceil_boundary(line, line.len() - tail_len)..]), &mut key);
+            s.suffixes(&key, &mut hits);
+        }
+        let mut rules: Vec<u32> = hits.iter().map(|h| h.rule).collect();
+        rules.sort_unstable();
+        rules
+    }
+
+    #[test]
+    fn phrase_hits_from_the_folded_ends_equal_those_from_whole_folds() {
+        // Short and long phrases (longer than the bytes folded first), with characters that fold
+        // to fewer or more bytes (’ → ', … → ...), in each scope but contains.
+        let s = scanner(
+            "[[rule]]\nid='w1'\ncategory='related'\nphrases=['You may also like', 'Zoë’s picks of the week for you all…']\n\
+             [[rule]]\nid='w2'\ncategory='related'\nphrases=['the most read stories on this website today and on every other day of the week']\n\
+             [[rule]]\nid='p1'\ncategory='related'\nscope='prefix'\nphrases=['Read more:', 'more', 'Дом']\n\
+             [[rule]]\nid='p2'\ncategory='related'\nscope='prefix'\nphrases=['Don’t miss the latest stories from our newsroom']\n\
+             [[rule]]\nid='s1'\ncategory='related'\nscope='suffix'\nphrases=['… read more', 'dom']\n\
+             [[rule]]\nid='s2'\ncategory='related'\nscope='suffix'\nphrases=['click here to read the full story on our website']\n",
+        );
+        let parts = [
+            "You may also like", "YOU MAY ALSO LIKE", "Zoë’s picks of the week for you all…", "zoë's picks of the week",
+            "the most read stories on this website today", "the most read stories on this website today and on every other day of the week", "Read more:", "read more", "more", "Дом", "дом", "Dom",
+            "Don’t miss the latest stories from our newsroom", "Don't miss the latest", "… read more", "... read more",
+            "click here to read the full story on our website", "click here to", "the", "word", "Zoë", "a—b", "x…",
+            "’", "é", " ", " ", " ", "» ", "— ", "...", "*", "| ", ": ", "\u{a0}",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut buf = ScanBuffers::default();
+        let (mut lines_with_hits, mut long_lines) = (0, 0);
+        for _ in 0..30_000 {
+            let mut line = String::new();
+            for _ in 0..1 + next(10) {
+                line.push_str(parts[next(parts.len())]);
+                if next(3) == 0 {
+                    line.push(' ');
+                }
+            }
+            // Some lines padded to every length around the bytes folded first and the windows.
+            if next(2) == 0 {
+                let filler = "word ".repeat(next(90));
+                line = if next(2) == 0 { format!("{filler}{line}") } else { format!("{line} {filler}") };
+            }
+            let line = line.trim();
+            let mut hits = Vec::new();
+            s.scan_line(line, crate::segment::features(line).words, false, &mut buf, &mut hits);
+            let mut got: Vec<u32> = hits.iter().map(|h| h.rule).collect();
+            got.sort_unstable();
+            assert_eq!(got, phrase_hits_from_whole_folds(&s, line), "{line:?}");
+            lines_with_hits += usize::from(!got.is_empty());
+            long_lines += usize::from(line.len() > 300);
+        }
+        assert!(lines_with_hits > 3_000 && long_lines > 3_000, "{lines_with_hits} lines with hits, {long_lines} long");
     }
 
     #[test]

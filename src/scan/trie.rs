@@ -109,19 +109,22 @@ impl Trie {
 
     /// Every stored key that is a prefix of `bytes` (of a trie built forwards) or a suffix (of
     /// one built `reversed`, with `bytes` given back to front): `f(length, rules)`, shortest first.
+    /// True when the walk reached the end of `bytes` (a longer key might continue past them),
+    /// false when it stopped at a byte no key continues with.
     #[inline]
-    pub fn walk(&self, bytes: impl Iterator<Item = u8>, mut f: impl FnMut(usize, &[u32])) {
+    pub fn walk(&self, bytes: impl Iterator<Item = u8>, mut f: impl FnMut(usize, &[u32])) -> bool {
         let mut at = 0;
         for (k, b) in bytes.enumerate() {
             match self.step(at, b) {
                 Some(n) => at = n,
-                None => return,
+                None => return false,
             }
             let rules = self.rules_of(at);
             if !rules.is_empty() {
                 f(k + 1, rules);
             }
         }
+        true
     }
 }
 
@@ -134,8 +137,12 @@ mod tests {
         let entries: Vec<(&str, &[u32])> = vec![("read", &[1]), ("read more", &[2, 3]), ("rea", &[]), ("é", &[4])];
         let t = Trie::new(entries.iter().copied(), false);
         let mut seen = Vec::new();
-        t.walk("read more here".bytes(), |n, r| seen.push((n, r.to_vec())));
+        assert!(!t.walk("read more here".bytes(), |n, r| seen.push((n, r.to_vec()))));
         assert_eq!(seen, vec![(4, vec![1]), (9, vec![2, 3])]);
+        // The end of the bytes reached: a longer key could go on past them.
+        assert!(t.walk("read mo".bytes(), |_, _| ()));
+        assert!(t.walk("".bytes(), |_, _| ()));
+        assert!(!t.walk("x".bytes(), |_, _| ()));
         assert_eq!(t.get(b"read more", false), &[2, 3]);
         assert!(t.get(b"read mor", false).is_empty());
         assert_eq!(t.get("é".as_bytes(), false), &[4]);
