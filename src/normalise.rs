@@ -232,12 +232,25 @@ const fn plain_table() -> [bool; 256] {
 }
 static PLAIN: [bool; 256] = plain_table();
 
-/// Skip eight bytes at a time while they are plain bytes and single spaces each followed by a
-/// plain byte (what the run loop of [`normalise_runs`] would take one by one).
+/// Skip sixteen, then eight bytes at a time while they are plain bytes and single spaces each
+/// followed by a plain byte (what the run loop of [`normalise_runs`] would take one by one).
 #[inline]
 fn skip_plain_words(bytes: &[u8], mut i: usize) -> usize {
     const LOW: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Sixteen bytes at a time while they pass (the same tests, in one vector register).
+    while let Some(block) = bytes.get(i..i + 17) {
+        let block: &[u8; 17] = block.try_into().expect("17 bytes");
+        let mut bad = [0u8; 16];
+        for k in 0..16 {
+            let (b, next) = (block[k], block[k + 1]);
+            bad[k] = u8::from(b.wrapping_sub(0x20) > 0x5E) | (u8::from(b == b' ') & u8::from(next == b' '));
+        }
+        if u128::from_le_bytes(bad) != 0 || block[15] == b' ' && !PLAIN[block[16] as usize] {
+            break;
+        }
+        i += 16;
+    }
     while i + 9 <= bytes.len() {
         let mut word = [0u8; 8];
         word.copy_from_slice(&bytes[i..i + 8]);
@@ -537,6 +550,39 @@ mod tests {
             passed += usize::from(want);
         }
         assert!(passed > 1_000 && passed < 19_000, "both outcomes occur ({passed} passed)");
+    }
+
+    #[test]
+    fn plain_words_are_skipped_as_eight_bytes_at_a_time_would() {
+        // The definition: eight bytes at a time, each of 0x20..=0x7E, no two spaces in a row, a
+        // space as the eighth byte only before a plain byte.
+        fn by_eights(bytes: &[u8], mut i: usize) -> usize {
+            while i + 9 <= bytes.len() {
+                let w = &bytes[i..i + 9];
+                let ok = w[..8].iter().all(|b| (0x20..=0x7E).contains(b))
+                    && !w[..8].windows(2).any(|p| p == b"  ")
+                    && (w[7] != b' ' || PLAIN[w[8] as usize]);
+                if !ok {
+                    break;
+                }
+                i += 8;
+            }
+            i
+        }
+        // Mostly plain, so that runs reach past one and two blocks of sixteen.
+        let mut alphabet = vec!['a'; 150];
+        alphabet.extend(['b', 'Z', '!', '~', ' ', ' ', ' ', ' ', '\x7f', '\n', '\t', '\x1f', 'é', '’']);
+        let mut far = 0;
+        for s in crate::testing::random_strings(&alphabet, 80, 20_000, 0x5EED_0016) {
+            let b = s.as_bytes();
+            for from in [0, 1, 7] {
+                let at = from.min(b.len());
+                let got = skip_plain_words(b, at);
+                assert_eq!(got, by_eights(b, at), "{s:?} from {at}");
+                far += usize::from(got >= at + 32);
+            }
+        }
+        assert!(far > 1_000, "runs of two blocks and more occur ({far})");
     }
 
     #[test]
