@@ -100,7 +100,7 @@ impl PatternSets {
             let bit = 1u64 << k;
             let anchored = matches!(p.scope, Scope::Line | Scope::Prefix);
             for (b, set) in sets.by_first.iter_mut().enumerate() {
-                if !anchored || p.needs.may_start(&[b as u8]) {
+                if !anchored || p.needs.may_start_with(b as u8) {
                     *set |= bit;
                 }
             }

@@ -2,12 +2,14 @@
 //! scanner can skip a regex (or a literal gate) on lines where it cannot match:
 //!
 //! - the bytes a match can start with (for patterns anchored at the line's start: one table
-//!   lookup on the line's first byte), and
+//!   lookup on the line's first byte), and the pairs of bytes it can start with (a binary
+//!   search: a Cyrillic letter's first byte is one of two, so only a pair tells them apart),
 //! - a small set of bytes (at most three) one of which every match contains (a memchr pass).
 //!
 //! Both are derived from the pattern's syntax and only ever over-approximate: a line they rule
 //! out cannot match, so skipping it changes no result.
 
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
 /// A set of bytes.
@@ -224,6 +226,9 @@ fn info(h: &Hir) -> Info {
 pub struct Needs {
     /// Bytes a match can start with; `None` when any byte can (or the pattern can match empty).
     pub first: Option<ByteSet>,
+    /// The pairs of bytes a match can start with, sorted; `None` when unknown, too many, or a
+    /// match can be shorter than two bytes.
+    first_two: Option<Box<[[u8; 2]]>>,
     /// One of these bytes occurs in every match (at most three; none when not worth a pass).
     pub one_of: Vec<u8>,
     /// Literal sets: the longest literal, in bytes (0: unknown).
@@ -240,7 +245,7 @@ impl Needs {
         let Ok(hir) = regex_syntax::Parser::new().parse(pattern) else { return Needs::default() };
         let i = info(&hir);
         let first = (!i.nullable && i.first.len() < 256).then_some(i.first);
-        Needs { first, one_of: usable(i.one_of), max_len: 0, anchors: Vec::new() }
+        Needs { first, first_two: first_two(&hir), one_of: usable(i.one_of), max_len: 0, anchors: Vec::new() }
     }
 
     /// Conditions for "one of these literals occurs" (exact bytes).
@@ -271,7 +276,7 @@ impl Needs {
         if one_of.is_empty() || anchors.len() > MAX_ANCHORS {
             anchors.clear();
         }
-        Needs { first: None, one_of, max_len, anchors }
+        Needs { first: None, first_two: None, one_of, max_len, anchors }
     }
 
     /// Could a match lie in `hay`, as far as the required bytes tell?
@@ -319,15 +324,47 @@ impl Needs {
         })
     }
 
-    /// Could a match start at the start of `hay`, as far as its first byte tells?
+    /// Could a match start with the byte `b`?
+    #[inline]
+    pub fn may_start_with(&self, b: u8) -> bool {
+        self.first.is_none_or(|set| set.contains(b))
+    }
+
+    /// Could a match start at the start of `hay`, as far as its first two bytes tell?
     #[inline]
     pub fn may_start(&self, hay: &[u8]) -> bool {
-        match (&self.first, hay.first()) {
+        let first = match (&self.first, hay.first()) {
             (None, _) => true,
             (Some(set), Some(&b)) => set.contains(b),
             (Some(_), None) => false,
-        }
+        };
+        first
+            && match (&self.first_two, hay) {
+                (None, _) => true,
+                (Some(pairs), [a, b, ..]) => pairs.binary_search(&[*a, *b]).is_ok(),
+                (Some(_), _) => false,
+            }
     }
+}
+
+/// At most this many pairs of first bytes are kept for a pattern ([`Needs::may_start`]).
+const MAX_FIRST_TWO: usize = 256;
+
+/// The pairs of bytes every match of `hir` starts with (sorted), from the regex syntax's own
+/// prefix literals cut to two bytes; `None` when they are unknown (an unbounded class or too many
+/// alternatives at the start) or a match can be shorter than two bytes.
+fn first_two(hir: &Hir) -> Option<Box<[[u8; 2]]>> {
+    let seq = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .limit_literal_len(2)
+        .limit_class(32)
+        .limit_total(MAX_FIRST_TWO)
+        .extract(hir);
+    let mut pairs: Vec<[u8; 2]> =
+        seq.literals()?.iter().map(|l| <[u8; 2]>::try_from(l.as_bytes()).ok()).collect::<Option<_>>()?;
+    pairs.sort_unstable();
+    pairs.dedup();
+    (!pairs.is_empty()).then(|| pairs.into_boxed_slice())
 }
 
 /// `pattern` with its Unicode word-boundary assertions dropped, when it has any (`None`
@@ -415,6 +452,95 @@ mod tests {
         // The relaxed pattern lets through what the boundary alone ruled out.
         let relaxed = regex::Regex::new(&without_unicode_word_boundaries(r"\bcat\b").unwrap()).unwrap();
         assert!(relaxed.is_match("concat") && !regex::Regex::new(r"\bcat\b").unwrap().is_match("concat"));
+    }
+
+    #[test]
+    fn first_two_bytes_never_rule_out_a_match() {
+        let patterns = [
+            r"^(?:(?i:подпишитесь|будьте в курсе|главные новости)[^\n]{0,20}?(?i:рассылк|на почту))",
+            r"^(?:(?i:sign up|subscribe|get)\b[^\n]{0,30}?\b(?i:newsletters?|inbox))",
+            r"^(?:Фото|ФОТО|Кадр)\s?:",
+            r#"^(?:[«"„“(]?(?i:сми|сетевое издание))"#,
+            r"^(?:a|bc)",
+            r"^(?:x?y?)",
+            r"^(?:[a-z]+ing)",
+            r"^(?:\w+:)",
+        ];
+        let parts = [
+            "Подпишитесь",
+            "ПОДПИШИТЕСЬ",
+            "подпиш",
+            "Будьте в курсе",
+            "главные новости",
+            " на почту",
+            " рассылку",
+            "Sign up",
+            "SUBSCRIBE",
+            "get",
+            "Get",
+            "gets",
+            " our ",
+            "newsletter",
+            " inbox",
+            "Фото",
+            "ФОТО",
+            "фото",
+            "Кадр",
+            ":",
+            " ",
+            "«",
+            "(",
+            "СМИ",
+            "сми",
+            "Сетевое издание",
+            "a",
+            "b",
+            "c",
+            "bc",
+            "x",
+            "y",
+            "ring",
+            "В",
+            "Дом",
+            "The",
+            "ё",
+            "é",
+            "",
+        ];
+        let mut seed = 0x0F12_57B0_7E55_u64;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let lines: Vec<String> =
+            (0..20_000).map(|_| (0..1 + next(6)).map(|_| parts[next(parts.len())]).collect()).collect();
+        for pattern in patterns {
+            let (re, needs) = (regex::Regex::new(pattern).unwrap(), Needs::of_pattern(pattern));
+            let (mut matched, mut ruled_out) = (0, 0);
+            for line in &lines {
+                let may = needs.may_start(line.as_bytes());
+                assert!(may || !re.is_match(line), "{pattern} ruled out {line:?}, which it matches");
+                matched += usize::from(re.is_match(line));
+                ruled_out += usize::from(!may);
+            }
+            assert!(matched > 20, "{pattern}: {matched} lines match");
+            // Two bytes are known for the patterns whose every match is at least two bytes long.
+            let known = needs.first_two.is_some();
+            assert_eq!(
+                known,
+                !pattern.contains("a|bc")
+                    && !pattern.contains("x?y?")
+                    && !pattern.contains("[a-z]+")
+                    && !pattern.contains("\\w"),
+                "{pattern}"
+            );
+            assert!(!known || ruled_out > 10_000, "{pattern}: {ruled_out} lines ruled out");
+        }
+        // A Cyrillic pair: the first byte alone cannot tell "Подпишитесь" from "Вчера".
+        let needs = Needs::of_pattern(patterns[0]);
+        assert!(needs.may_start_with("В".as_bytes()[0]) && !needs.may_start("Вчера".as_bytes()));
     }
 
     #[test]
