@@ -31,7 +31,8 @@ class BulkOptions:
     text_field: str = "text"
     html_field: Optional[str] = None
     id_field: str = "id"
-    #: Field holding each record's language label: that language's pack runs (see :func:`language_pack`).
+    #: Field holding each record's language label: that language's pack runs (see
+    #: :func:`dechaff.bulk.language_pack`).
     lang_field: Optional[str] = None
     report_field: str = "dechaff"
     report: Optional[str] = None
