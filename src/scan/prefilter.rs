@@ -507,13 +507,7 @@ mod tests {
             "é",
             "",
         ];
-        let mut seed = 0x0F12_57B0_7E55_u64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::testing::picker(0x0F12_57B0_7E55);
         let lines: Vec<String> =
             (0..20_000).map(|_| (0..1 + next(6)).map(|_| parts[next(parts.len())]).collect()).collect();
         for pattern in patterns {
