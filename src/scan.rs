@@ -406,23 +406,11 @@ impl Scanner {
             // stops within them, and the whole window is folded only when it does not.
             if !self.prefix.is_empty() {
                 let head = |len| trim_key_start(&line[..floor_boundary(line, len)]);
-                let before = hits.len();
-                fold_into(head(FIRST_FOLD.min(head_len)), &mut buf.key);
-                if self.prefixes(&buf.key, hits) && head_len > FIRST_FOLD {
-                    hits.truncate(before);
-                    fold_into(head(head_len), &mut buf.key);
-                    self.prefixes(&buf.key, hits);
-                }
+                fold_end_first(head, head_len, &mut buf.key, hits, |key, hits| self.prefixes(key, hits));
             }
             if !self.suffix.is_empty() {
                 let tail = |len| trim_key_end(&line[ceil_boundary(line, line.len() - len)..]);
-                let before = hits.len();
-                fold_into(tail(FIRST_FOLD.min(tail_len)), &mut buf.tail);
-                if self.suffixes(&buf.tail, hits) && tail_len > FIRST_FOLD {
-                    hits.truncate(before);
-                    fold_into(tail(tail_len), &mut buf.tail);
-                    self.suffixes(&buf.tail, hits);
-                }
+                fold_end_first(tail, tail_len, &mut buf.tail, hits, |key, hits| self.suffixes(key, hits));
             }
         }
         let mut tail: Option<(usize, &str)> = None;
@@ -509,6 +497,25 @@ pub const MAX_INDEXED_BYTES: usize = 1 << 18;
 /// The bytes of a long line's ends folded first for the prefix and suffix tries (see
 /// [`Scanner::scan_line_at`]): the walk seldom gets further on a body line.
 const FIRST_FOLD: usize = 24;
+
+/// Look up a long line's end, `end(len)` being its window of `len` bytes: [`FIRST_FOLD`] bytes
+/// folded into `key` first, and the whole window only when `lookup`'s trie walk got past them
+/// (the first try's hits are then dropped).
+fn fold_end_first<'a>(
+    end: impl Fn(usize) -> &'a str,
+    len: usize,
+    key: &mut String,
+    hits: &mut Vec<Hit>,
+    lookup: impl Fn(&str, &mut Vec<Hit>) -> bool,
+) {
+    let before = hits.len();
+    fold_into(end(FIRST_FOLD.min(len)), key);
+    if lookup(key, hits) && len > FIRST_FOLD {
+        hits.truncate(before);
+        fold_into(end(len), key);
+        lookup(key, hits);
+    }
+}
 
 /// Rules limited to lines this short test their regex before their literal gate.
 const SHORT_LINE_WORDS: u32 = 20;
@@ -802,13 +809,7 @@ mod tests {
             ": ",
             "\u{a0}",
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::testing::picker(0x9e37_79b9_7f4a_7c15);
         let mut buf = ScanBuffers::default();
         let (mut lines_with_hits, mut long_lines) = (0, 0);
         for _ in 0..30_000 {
