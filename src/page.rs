@@ -1040,7 +1040,8 @@ pub fn analyse(lines: &[PageLine<'_>]) -> Analysis {
     let m = lines.len();
     let mut low = String::new();
     let stats: Vec<Stats> = lines.iter().map(|l| line_stats(l.text, &mut low)).collect();
-    let mut x1 = vec![0.0; m * N1];
+    // Filled row by row below (not zeroed first: the rows are several times the page's size).
+    let mut x1 = Vec::with_capacity(m * N1);
     if m == 0 {
         return Analysis { stats, x1 };
     }
@@ -1099,7 +1100,7 @@ pub fn analyse(lines: &[PageLine<'_>]) -> Analysis {
         } else {
             (0.0, 0.0)
         };
-        let x = &mut x1[k * N1..(k + 1) * N1];
+        let mut x = [0.0; N1];
         let base = [
             (1.0 + w).ln(),
             flag(w < 4.0),
@@ -1155,6 +1156,7 @@ pub fn analyse(lines: &[PageLine<'_>]) -> Analysis {
         x[j + 1] = flag(l.tail_marked);
         x[j + 2] = tail_before;
         debug_assert_eq!(j + 3, N1);
+        x1.extend_from_slice(&x);
         if k > longest {
             markers_after_longest += u32::from(s.marker);
             tails_after_longest += u32::from(l.tail_marked);
@@ -1173,7 +1175,7 @@ pub fn stage1(a: &Analysis) -> Vec<f64> {
 /// Stage-2 features (`N2` per line) from the stage-1 probabilities `p`.
 pub fn stage2_features(a: &Analysis, p: &[f64]) -> Vec<f64> {
     let m = p.len();
-    let mut x2 = vec![0.0; m * N2];
+    let mut x2 = Vec::with_capacity(m * N2);
     if m == 0 {
         return x2;
     }
@@ -1221,7 +1223,7 @@ pub fn stage2_features(a: &Analysis, p: &[f64]) -> Vec<f64> {
             x1[N1 - 3],
             x1[N1 - 2],
         ];
-        x2[k * N2..(k + 1) * N2].copy_from_slice(&row);
+        x2.extend_from_slice(&row);
     }
     x2
 }
