@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo build --release --example profile_clean
-//! valgrind --tool=callgrind --toggle-collect=profile_clean::work target/release/examples/profile_clean [article|page|normalise|none] [bytes] [rounds]
+//! valgrind --tool=callgrind --toggle-collect=profile_clean::work target/release/examples/profile_clean [article|page|normalise|convert|none] [bytes] [rounds]
 //! ```
 //!
 //! `rounds` (default 1) repeats the work, so that a sampling profiler (`perf record`) sees the
@@ -44,7 +44,27 @@ fn run(engine: &Engine, docs: &[String], what: &str) -> usize {
         "article" => engine.clean_batch(docs, Mode::Article, 1).into_iter().map(|r| r.unwrap().text.len()).sum(),
         "page" => engine.clean_batch(docs, Mode::Page, 1).into_iter().map(|r| r.unwrap().text.len()).sum(),
         "normalise" => docs.iter().map(|d| engine.normalise(d).len()).sum(),
+        "convert" => docs.iter().map(|d| round_trip(d)).sum(),
         "none" => 0,
-        other => panic!("unknown workload {other:?}: article, page, normalise or none"),
+        other => panic!("unknown workload {other:?}: article, page, normalise, convert or none"),
     }
+}
+
+/// The binding's conversions alone: `text` in the form CPython stores it (UCS-2 for text with
+/// curly quotes, UCS-4 when it has characters beyond the BMP) to UTF-8 and back, as a batch
+/// reads its strings and writes its results. Making the stored form is counted too. Returns the
+/// characters written.
+fn round_trip(text: &str) -> usize {
+    use dechaff::codeunits::{shape, to_utf8, write, CodeUnits, CodeUnitsMut};
+    let wide = text.chars().any(|c| c > '\u{FFFF}');
+    let (ucs2, ucs4): (Vec<u16>, Vec<u32>) = if wide {
+        (Vec::new(), text.chars().map(u32::from).collect())
+    } else {
+        (text.encode_utf16().collect(), Vec::new())
+    };
+    let utf8 = to_utf8(if wide { CodeUnits::Ucs4(&ucs4) } else { CodeUnits::Ucs2(&ucs2) });
+    let chars = shape(&utf8).chars;
+    let (mut back2, mut back4) = (vec![0u16; if wide { 0 } else { chars }], vec![0u32; if wide { chars } else { 0 }]);
+    write(&utf8, if wide { CodeUnitsMut::Ucs4(&mut back4) } else { CodeUnitsMut::Ucs2(&mut back2) });
+    chars
 }
