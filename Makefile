@@ -76,7 +76,7 @@ bench: build ## Quality tables (text, page, languages; need ../shared/bench), th
 	cd benchmarks && ../$(PY) quality_page.py
 	cd benchmarks && ../$(PY) quality_lang.py
 	$(PIP) install --quiet ahocorasick-rs
-	$(PY) benchmarks/bench_speed.py --repeat 3
+	$(PY) benchmarks/bench_speed.py --repeat 5
 	$(MAKE) bench-rust
 	$(MAKE) bench-scaling
 
