@@ -282,9 +282,9 @@ fn slices(texts: &[Bound<'_, PyString>]) -> PyResult<Vec<std::ops::Range<usize>>
     Ok(out)
 }
 
-/// CPython's string storage, read and written directly: the binding's only unsafe code. A batch
-/// reads its strings' code units and fills its results' storage on the engine's threads, with the
-/// GIL released; under the GIL it only allocates.
+/// CPython's objects, read and written directly: the binding's only unsafe code. A batch reads
+/// its strings' code units and fills its results' storage on the engine's threads, with the GIL
+/// released; under the GIL it only allocates, and writes each result object's slots.
 #[allow(unsafe_code)]
 mod storage {
     use pyo3::ffi;
@@ -360,28 +360,84 @@ mod storage {
         }
     }
 
-    /// A new instance of `cls` as `object.__new__(cls)` makes it (the caller has checked that
-    /// `cls.__new__` is `object.__new__`): allocated by the class's `tp_alloc`, its slots empty.
-    pub fn new_instance<'py>(cls: &Bound<'py, PyType>) -> PyResult<Bound<'py, PyAny>> {
-        // SAFETY: PyType_GenericNew ignores its arguments and returns `cls->tp_alloc(cls, 0)`: a
-        // new reference to a zeroed instance of `cls`, or NULL with an exception set.
-        unsafe {
-            Bound::from_owned_ptr_or_err(
-                cls.py(),
-                ffi::PyType_GenericNew(cls.as_type_ptr(), std::ptr::null_mut(), std::ptr::null_mut()),
-            )
+    /// Instances of one class made as `object.__new__(cls)` makes them (the caller has checked
+    /// that `cls.__new__` is `object.__new__`), with some of their attributes set as
+    /// `object.__setattr__` sets them: through the class's data descriptors, past a
+    /// `__setattr__` of the class that refuses. An attribute that is a `__slots__` slot of the
+    /// class (a writable object member) is written into the new instance's slot directly, as
+    /// that member's descriptor would write it; any other goes through the generic setter.
+    pub struct Instances<'py> {
+        cls: Bound<'py, PyType>,
+        /// Each attribute's name, and the byte offset of its slot when it is one.
+        attrs: Vec<(Bound<'py, PyString>, Option<ffi::Py_ssize_t>)>,
+    }
+
+    impl<'py> Instances<'py> {
+        /// Instances of `cls` with the attributes `names` set, in this order, by [`Instances::make`].
+        pub fn new(cls: &Bound<'py, PyType>, names: &[&Bound<'py, PyString>]) -> PyResult<Instances<'py>> {
+            let attrs = names.iter().map(|&n| Ok((n.clone(), slot_offset(cls, n)?))).collect::<PyResult<_>>()?;
+            Ok(Instances { cls: cls.clone(), attrs })
+        }
+
+        /// A new instance with the attributes set to `values` (one per name given to `new`).
+        pub fn make(&self, values: &[Bound<'py, PyAny>]) -> PyResult<Bound<'py, PyAny>> {
+            assert_eq!(values.len(), self.attrs.len(), "one value per attribute");
+            // SAFETY: PyType_GenericNew ignores its arguments and returns `cls->tp_alloc(cls, 0)`:
+            // a new reference to a zeroed instance of `cls`, or NULL with an exception set.
+            let obj = unsafe {
+                Bound::from_owned_ptr_or_err(
+                    self.cls.py(),
+                    ffi::PyType_GenericNew(self.cls.as_type_ptr(), std::ptr::null_mut(), std::ptr::null_mut()),
+                )?
+            };
+            for ((name, offset), value) in self.attrs.iter().zip(values) {
+                match *offset {
+                    // SAFETY: `obj` is a new instance of `cls`, and `offset` the offset of one of
+                    // its object slots ([`slot_offset`]), so the slot lies inside `obj` and holds
+                    // a `PyObject *` (NULL until set). It takes a new reference to `value`,
+                    // releasing any it held, as the member's descriptor does.
+                    Some(offset) => unsafe {
+                        let slot = obj.as_ptr().cast::<u8>().offset(offset).cast::<*mut ffi::PyObject>();
+                        let old = std::mem::replace(&mut *slot, value.clone().into_ptr());
+                        ffi::Py_XDECREF(old);
+                    },
+                    // SAFETY: three live objects, borrowed for the call; PyObject_GenericSetAttr
+                    // returns -1 with an exception set when it fails.
+                    None => unsafe {
+                        if ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), value.as_ptr()) != 0 {
+                            return Err(PyErr::fetch(obj.py()));
+                        }
+                    },
+                }
+            }
+            Ok(obj)
         }
     }
 
-    /// Set `obj.name = value` as `object.__setattr__` does: through the data descriptor (a slot)
-    /// of `obj`'s class, past a `__setattr__` of the class that refuses.
-    pub fn set_slot(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        // SAFETY: three live objects, borrowed for the call; PyObject_GenericSetAttr returns -1
-        // with an exception set when it fails.
-        if unsafe { ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), value.as_ptr()) } == 0 {
-            Ok(())
-        } else {
-            Err(PyErr::fetch(obj.py()))
+    /// The byte offset of `cls`'s slot `name` in its instances, when `name` is one: an object
+    /// member without flags (what `__slots__` makes) defined on `cls` or a base class. None for
+    /// anything else (a property, a read-only member, no such attribute on the class).
+    fn slot_offset(cls: &Bound<'_, PyType>, name: &Bound<'_, PyString>) -> PyResult<Option<ffi::Py_ssize_t>> {
+        // Looked up on the class, a member descriptor returns itself.
+        let Ok(found) = cls.getattr(name) else { return Ok(None) };
+        let d = found.as_ptr();
+        // SAFETY: `d` is a live object; only when its type is exactly the member descriptor type
+        // is it read as a `PyMemberDescrObject`, whose `d_member` points to the `PyMemberDef` it
+        // was made from (pyo3-ffi types the field as a `PyGetSetDef` pointer; CPython's is a
+        // `PyMemberDef` pointer). The member's offset is valid in instances of the class that
+        // defined it (`d_type`), so of `cls` only when `cls` is that class or a subclass of it.
+        unsafe {
+            if ffi::Py_TYPE(d) != std::ptr::addr_of_mut!(ffi::PyMemberDescr_Type) {
+                return Ok(None);
+            }
+            let descr = &*d.cast::<ffi::PyMemberDescrObject>();
+            if descr.d_common.d_type.is_null() || ffi::PyType_IsSubtype(cls.as_type_ptr(), descr.d_common.d_type) == 0 {
+                return Ok(None);
+            }
+            let member = &*descr.d_member.cast::<ffi::PyMemberDef>();
+            // A `__slots__` member: an object, no flags (not read-only, no relative offset).
+            let plain_slot = member.type_code == ffi::Py_T_OBJECT_EX && member.flags == 0;
+            Ok(plain_slot.then_some(member.offset))
         }
     }
 
@@ -583,6 +639,7 @@ impl PyEngine {
             pyo3::intern!(py, "mode"),
             pyo3::intern!(py, "lang"),
         ];
+        let instances = storage::Instances::new(result_type, &names)?;
         let none = py.None().into_bound(py);
         // The few modes and languages, one Python string each.
         let mut words: Vec<(String, Bound<'py, PyAny>)> = Vec::new();
@@ -604,12 +661,8 @@ impl PyEngine {
             }
             let mode = name_of(cleaned.mode);
             let lang = cleaned.lang.as_deref().map_or_else(|| none.clone(), &mut name_of);
-            let obj = storage::new_instance(result_type)?;
             let values = [text.into_any(), none.clone(), none.clone(), raw.into_any(), metadata.into_any(), mode, lang];
-            for (name, value) in names.iter().zip(&values) {
-                storage::set_slot(&obj, name, value)?;
-            }
-            out.push(obj);
+            out.push(instances.make(&values)?);
         }
         Ok(out)
     }

@@ -269,6 +269,36 @@ def test_engine_made_results_need_a_class_object_new_makes() -> None:
         Cleaner()._engine.clean_results(["text"], Made)
 
 
+def test_engine_made_results_set_slots_of_base_classes_and_other_attributes() -> None:
+    # Slots (here some on a base class) are written directly; an attribute that is not a slot
+    # (a property) goes through its descriptor, as object.__setattr__ would.
+    class Base:
+        __slots__ = ("_normalized", "text")
+
+    class Made(Base):
+        __slots__ = ("_details", "_mode", "_removals", "lang", "metadata")
+
+        @property
+        def mode(self) -> str:
+            return self._mode
+
+        @mode.setter
+        def mode(self, value: str) -> None:
+            object.__setattr__(self, "_mode", value.upper())
+
+        def __setattr__(self, name: str, value: object) -> None:
+            raise AttributeError(name)
+
+    doc = f"{BODY}\n\nTweet"
+    made = Cleaner()._engine.clean_results([doc, BODY], Made, 2, "article")
+    want = [Cleaner(mode="article").clean(d) for d in (doc, BODY)]
+    assert [m.text for m in made] == [w.text for w in want] and made[0].text != doc
+    assert [m.mode for m in made] == ["ARTICLE", "ARTICLE"]
+    assert all(m.metadata == {} and m.lang is None and m._normalized is None for m in made)
+    assert made[0].metadata is not made[1].metadata
+    assert made[0]._details is not None and made[0]._details.removal_count > 0
+
+
 def test_batch_with_too_large_document_raises() -> None:
     with pytest.raises(InputError):
         Cleaner(max_bytes=50).clean_batch(["short", BODY * 3])
