@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dechaff
 import pytest
 from dechaff import Cleaner, DechaffError, InputError, ModeError, OptionError, RuleError, clean_article
@@ -297,6 +299,27 @@ def test_engine_made_results_set_slots_of_base_classes_and_other_attributes() ->
     assert all(m.metadata == {} and m.lang is None and m._normalized is None for m in made)
     assert made[0].metadata is not made[1].metadata
     assert made[0]._details is not None and made[0]._details.removal_count > 0
+
+
+def test_engine_made_results_ignore_slots_of_unrelated_classes() -> None:
+    # A metaclass may answer a class attribute with another class's slot descriptor: its offset
+    # is not one of this class's slots (here past the end of the instance), so the attribute is
+    # set through the class's own descriptor instead.
+    class Other:
+        __slots__ = ("a", "b", "c", "d", "e", "f", "g", "text")
+
+    class Meta(type):
+        def __getattribute__(cls, name: str) -> Any:
+            if name == "text":
+                return Other.__dict__["text"]
+            return super().__getattribute__(name)
+
+    class Made(metaclass=Meta):
+        __slots__ = ("_details", "_normalized", "_removals", "lang", "metadata", "mode", "text")
+
+    made = Cleaner()._engine.clean_results([f"{BODY}\n\nTweet"], Made, 1, "article")
+    assert made[0].text == Cleaner(mode="article").clean(f"{BODY}\n\nTweet").text
+    assert made[0].mode == "article" and made[0].metadata == {}
 
 
 def test_batch_with_too_large_document_raises() -> None:
