@@ -370,7 +370,7 @@ class Cleaner:
             # The common case, without the per-document preparation: text in, one engine mode,
             # every text one the engine takes (_engine_takes; checked per text only in auto mode).
             # The engine makes the results itself, as _result would.
-            if self.mode in _ENGINE_MODES or (strs and all(_engine_takes(self.mode, t) for t in strs)):
+            if self.mode in _ENGINE_MODES or all(_engine_takes(self.mode, t) for t in strs):
                 return self._engine.clean_results(strs, CleanResult, n, self.mode)
         prepared = [self._prepare(t) for t in texts]
         strs = [p[0] for p in prepared]

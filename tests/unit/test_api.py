@@ -12,6 +12,8 @@ BODY = (
     "The city council approved the new budget on Monday after a long debate about roads, schools "
     "and the library, officials said."
 )
+#: Whole-page text: a menu, the article, a list of teasers.
+PAGE = "\n".join(["Home", "News", "Sport", "Sign in"] * 6 + [BODY] * 3 + ["Related stories"] * 3)
 
 
 def test_clean_article_removes_chaff_and_keeps_body() -> None:
@@ -24,11 +26,10 @@ def test_clean_article_removes_chaff_and_keeps_body() -> None:
 def test_clean_article_equals_a_cleaner_in_each_mode() -> None:
     # clean_article goes straight to the engine for a str (not markup in auto mode); a Cleaner with
     # the same options must give the same text, markup and bytes included.
-    page = "\n".join(["Home", "News", "Sport", "Sign in"] * 6 + [BODY] * 3 + ["Related stories"] * 3)
     html = f"<html><body><nav>Home | News</nav><article><p>{BODY}</p><p>{BODY}</p></article></body></html>"
     docs: list[str | bytes] = [
         f"{BODY}\n\nShare this article",
-        page,
+        PAGE,
         "",
         "  <p>not html enough</p> " + BODY,
         html,
@@ -38,7 +39,7 @@ def test_clean_article_equals_a_cleaner_in_each_mode() -> None:
         cleaner = Cleaner(mode=mode)
         for doc in docs:
             assert clean_article(doc, mode=mode) == cleaner.clean(doc).text, (mode, doc)
-    assert clean_article(page) == Cleaner().clean(page).text
+    assert clean_article(PAGE) == Cleaner().clean(PAGE).text
 
 
 def test_result_fields_and_report() -> None:
@@ -135,13 +136,12 @@ def test_clean_of_a_str_equals_the_general_path(mode: str, lang: str) -> None:
     # clean() of a str takes the engine's own results, as clean_batch does; every field must be
     # what the general path gives, and bytes still take the general path.
     c = Cleaner(mode=mode, lang=lang)
-    page = "\n".join(["Home", "News", "Sport", "Sign in"] * 6 + [BODY] * 3 + ["Related stories"] * 3)
     docs: list[str | bytes] = [
         f"date 2023-04-02 {BODY}\n\nTweet",
         "",
         "Advertisement",
         "a\ud800b " + BODY,
-        page,
+        PAGE,
         "  <p>not html enough</p> " + BODY,
         "Der Stadtrat hat am Montag den Haushalt beschlossen, sagte ein Sprecher.\n\nArtikel teilen",
         BODY.encode(),
