@@ -8,6 +8,8 @@ use pyo3::types::{PyDict, PyString};
 
 use crate::{Cleaned, Engine, EngineOptions, Error, Mode, NormaliseOptions, Removal};
 
+mod result;
+
 create_exception!(_core, DechaffError, PyValueError, "Base class of every dechaff error (a ValueError).");
 create_exception!(_core, RuleError, DechaffError, "A rule file or rule is invalid; the message names the rule.");
 create_exception!(_core, InputError, DechaffError, "The input cannot be cleaned (for example it exceeds max_bytes).");
@@ -289,7 +291,7 @@ fn slices(texts: &[Bound<'_, PyString>]) -> PyResult<Vec<std::ops::Range<usize>>
 mod storage {
     use pyo3::ffi;
     use pyo3::prelude::*;
-    use pyo3::types::{PyBytes, PyString, PyStringData, PyType};
+    use pyo3::types::{PyAny, PyBytes, PyString, PyStringData};
 
     use crate::codeunits::{CodeUnits, CodeUnitsMut, Shape};
 
@@ -360,84 +362,30 @@ mod storage {
         }
     }
 
-    /// Instances of one class made as `object.__new__(cls)` makes them (the caller has checked
-    /// that `cls.__new__` is `object.__new__`), with some of their attributes set as
-    /// `object.__setattr__` sets them: through the class's data descriptors, past a
-    /// `__setattr__` of the class that refuses. An attribute that is a `__slots__` slot of the
-    /// class (a writable object member) is written into the new instance's slot directly, as
-    /// that member's descriptor would write it; any other goes through the generic setter.
-    pub struct Instances<'py> {
-        cls: Bound<'py, PyType>,
-        /// Each attribute's name, and the byte offset of its slot when it is one.
-        attrs: Vec<(Bound<'py, PyString>, Option<ffi::Py_ssize_t>)>,
-    }
-
-    impl<'py> Instances<'py> {
-        /// Instances of `cls` with the attributes `names` set, in this order, by [`Instances::make`].
-        pub fn new(cls: &Bound<'py, PyType>, names: &[&Bound<'py, PyString>]) -> PyResult<Instances<'py>> {
-            let attrs = names.iter().map(|&n| Ok((n.clone(), slot_offset(cls, n)?))).collect::<PyResult<_>>()?;
-            Ok(Instances { cls: cls.clone(), attrs })
-        }
-
-        /// A new instance with the attributes set to `values` (one per name given to `new`).
-        pub fn make(&self, values: &[Bound<'py, PyAny>]) -> PyResult<Bound<'py, PyAny>> {
-            assert_eq!(values.len(), self.attrs.len(), "one value per attribute");
-            // SAFETY: PyType_GenericNew ignores its arguments and returns `cls->tp_alloc(cls, 0)`:
-            // a new reference to a zeroed instance of `cls`, or NULL with an exception set.
-            let obj = unsafe {
-                Bound::from_owned_ptr_or_err(
-                    self.cls.py(),
-                    ffi::PyType_GenericNew(self.cls.as_type_ptr(), std::ptr::null_mut(), std::ptr::null_mut()),
-                )?
-            };
-            for ((name, offset), value) in self.attrs.iter().zip(values) {
-                match *offset {
-                    // SAFETY: `obj` is a new instance of `cls`, and `offset` the offset of one of
-                    // its object slots ([`slot_offset`]), so the slot lies inside `obj` and holds
-                    // a `PyObject *` (NULL until set). It takes a new reference to `value`,
-                    // releasing any it held, as the member's descriptor does.
-                    Some(offset) => unsafe {
-                        let slot = obj.as_ptr().cast::<u8>().offset(offset).cast::<*mut ffi::PyObject>();
-                        let old = std::mem::replace(&mut *slot, value.clone().into_ptr());
-                        ffi::Py_XDECREF(old);
-                    },
-                    // SAFETY: three live objects, borrowed for the call; PyObject_GenericSetAttr
-                    // returns -1 with an exception set when it fails.
-                    None => unsafe {
-                        if ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), value.as_ptr()) != 0 {
-                            return Err(PyErr::fetch(obj.py()));
-                        }
-                    },
-                }
-            }
-            Ok(obj)
-        }
-    }
-
-    /// The byte offset of `cls`'s slot `name` in its instances, when `name` is one: an object
-    /// member without flags (what `__slots__` makes) defined on `cls` or a base class. None for
-    /// anything else (a property, a read-only member, no such attribute on the class).
-    fn slot_offset(cls: &Bound<'_, PyType>, name: &Bound<'_, PyString>) -> PyResult<Option<ffi::Py_ssize_t>> {
-        // Looked up on the class, a member descriptor returns itself.
-        let Ok(found) = cls.getattr(name) else { return Ok(None) };
-        let d = found.as_ptr();
-        // SAFETY: `d` is a live object; only when its type is exactly the member descriptor type
-        // is it read as a `PyMemberDescrObject`, whose `d_member` points to the `PyMemberDef` it
-        // was made from (pyo3-ffi types the field as a `PyGetSetDef` pointer; CPython's is a
-        // `PyMemberDef` pointer). The member's offset is valid in instances of the class that
-        // defined it (`d_type`), so of `cls` only when `cls` is that class or a subclass of it.
+    /// Leave `obj` out of the cyclic collector's work until [`track`] (nothing when its type does
+    /// not take part in it).
+    pub fn untrack(obj: &Bound<'_, PyAny>) {
+        // SAFETY: a live object; PyObject_GC_UnTrack requires a type with Py_TPFLAGS_HAVE_GC,
+        // checked first, and does nothing to an object that is not tracked.
         unsafe {
-            if ffi::Py_TYPE(d) != std::ptr::addr_of_mut!(ffi::PyMemberDescr_Type) {
-                return Ok(None);
+            if ffi::PyType_IS_GC(ffi::Py_TYPE(obj.as_ptr())) != 0 {
+                ffi::PyObject_GC_UnTrack(obj.as_ptr().cast());
             }
-            let descr = &*d.cast::<ffi::PyMemberDescrObject>();
-            if descr.d_common.d_type.is_null() || ffi::PyType_IsSubtype(cls.as_type_ptr(), descr.d_common.d_type) == 0 {
-                return Ok(None);
+        }
+    }
+
+    /// Give `obj`, left out by [`untrack`], back to the cyclic collector (nothing when it is
+    /// tracked already, or its type does not take part in it). One call per object, from one
+    /// thread: `CleanResult` calls it from the thread whose metadata dict was stored.
+    pub fn track(obj: &Bound<'_, PyAny>) {
+        // SAFETY: a live, whole object of a type with Py_TPFLAGS_HAVE_GC (checked first).
+        // PyObject_GC_Track must not see an object that is tracked already: checked first, and no
+        // other call can track it in between (one call per object, above).
+        unsafe {
+            let ptr = obj.as_ptr();
+            if ffi::PyType_IS_GC(ffi::Py_TYPE(ptr)) != 0 && ffi::PyObject_GC_IsTracked(ptr) == 0 {
+                ffi::PyObject_GC_Track(ptr.cast());
             }
-            let member = &*descr.d_member.cast::<ffi::PyMemberDef>();
-            // A `__slots__` member: an object, no flags (not read-only, no relative offset).
-            let plain_slot = member.type_code == ffi::Py_T_OBJECT_EX && member.flags == 0;
-            Ok(plain_slot.then_some(member.offset))
         }
     }
 
@@ -605,64 +553,46 @@ impl PyEngine {
             .collect()
     }
 
-    /// Clean many documents into instances of `result_type` (`dechaff.CleanResult`), made with
-    /// `object.__new__` and their slots set as `CleanResult._from_engine` sets them: `text`,
-    /// `_normalized` and `_removals` (None: built from `_details` when read), `_details` (this
-    /// engine's result), `metadata` (a new dict), `mode` and `lang`. What the Python loop over
-    /// [`PyEngine::clean_batch`] did, without running Python code per document. The first
-    /// document that cannot be cleaned raises `InputError`, as cleaning them one by one would.
-    #[pyo3(signature = (texts, result_type, threads=0, mode="article"))]
+    /// Clean many documents into `dechaff.CleanResult` objects, made here without running Python
+    /// code per document. The first document that cannot be cleaned raises `InputError`, as
+    /// cleaning them one by one would.
+    #[pyo3(signature = (texts, threads=0, mode="article"))]
     fn clean_results<'py>(
         slf: &Bound<'py, Self>,
         texts: Vec<Bound<'py, PyString>>,
-        result_type: &Bound<'py, pyo3::types::PyType>,
         threads: usize,
         mode: &str,
-    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    ) -> PyResult<Vec<Bound<'py, result::CleanResult>>> {
         let (py, mode) = (slf.py(), parse_mode(mode)?);
         let results = clean_to_python(py, &slf.get().inner, &texts, threads, mode)?;
         if let Some(e) = results.iter().find_map(|(r, _)| r.as_ref().err()) {
             return Err(InputError::new_err(e.to_string()));
         }
         let handle = slf.clone().unbind();
-        let object_new = py.get_type::<PyAny>().getattr(pyo3::intern!(py, "__new__"))?;
-        // The class must be one object.__new__ makes: then allocating it is all __new__ does.
-        if !result_type.getattr(pyo3::intern!(py, "__new__"))?.is(&object_new) {
-            return Err(pyo3::exceptions::PyTypeError::new_err("result_type must not define __new__"));
-        }
-        let names = [
-            pyo3::intern!(py, "text"),
-            pyo3::intern!(py, "_normalized"),
-            pyo3::intern!(py, "_removals"),
-            pyo3::intern!(py, "_details"),
-            pyo3::intern!(py, "metadata"),
-            pyo3::intern!(py, "mode"),
-            pyo3::intern!(py, "lang"),
-        ];
-        let instances = storage::Instances::new(result_type, &names)?;
-        let none = py.None().into_bound(py);
         // The few modes and languages, one Python string each.
-        let mut words: Vec<(String, Bound<'py, PyAny>)> = Vec::new();
+        let mut words: Vec<(String, Py<PyString>)> = Vec::new();
         let mut name_of = |s: &str| {
             if let Some((_, o)) = words.iter().find(|(w, _)| w == s) {
-                return o.clone();
+                return o.clone_ref(py);
             }
-            let o = PyString::new(py, s).into_any();
-            words.push((s.to_string(), o.clone()));
+            let o = PyString::new(py, s).unbind();
+            words.push((s.to_string(), o.clone_ref(py)));
             o
         };
         let mut out = Vec::with_capacity(results.len());
         for ((r, text), input) in results.into_iter().zip(&texts) {
-            let raw = to_python(py, &handle, r, mode, input, text.clone())?.into_bound(py);
-            let cleaned = raw.get();
-            let metadata = PyDict::new(py);
-            for (name, value) in &cleaned.metadata {
-                metadata.set_item(name, value)?;
-            }
-            let mode = name_of(cleaned.mode);
-            let lang = cleaned.lang.as_deref().map_or_else(|| none.clone(), &mut name_of);
-            let values = [text.into_any(), none.clone(), none.clone(), raw.into_any(), metadata.into_any(), mode, lang];
-            out.push(instances.make(&values)?);
+            let Ok(kept) = r else { unreachable!("errors were raised above") };
+            let engined = result::Engined {
+                text: text.unbind(),
+                input: input.clone().unbind(),
+                spans: kept.removals,
+                normalized_chars: kept.normalized_chars,
+                found: kept.metadata,
+                mode: name_of(mode_name(kept.mode)),
+                lang: kept.lang.as_deref().map(&mut name_of),
+                engine: handle.clone_ref(py),
+            };
+            out.push(result::CleanResult::untracked(Bound::new(py, result::CleanResult::from_engine(engined, None))?));
         }
         Ok(out)
     }
@@ -813,6 +743,7 @@ fn detect_language(text: &Bound<'_, PyString>) -> PyResult<Option<&'static str>>
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEngine>()?;
     m.add_class::<PyCleaned>()?;
+    m.add_class::<result::CleanResult>()?;
     m.add_function(wrap_pyfunction!(normalize, m)?)?;
     m.add_function(wrap_pyfunction!(detect_language, m)?)?;
     m.add_function(wrap_pyfunction!(count_lines, m)?)?;
@@ -828,6 +759,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "__all__",
         vec![
             "CATEGORIES",
+            "CleanResult",
             "DechaffError",
             "Engine",
             "InputError",

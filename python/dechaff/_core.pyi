@@ -1,12 +1,14 @@
 """Type stub of the Rust extension ``dechaff._core`` (checked by mypy.stubtest in ``make lint``)."""
 
-from typing import Any, Optional, TypeVar, final
+from collections.abc import Iterable
+from typing import Any, Optional, final
 
-_R = TypeVar("_R")
+from .api import Removal
 
 __all__ = [
     "CATEGORIES",
     "LANGUAGES",
+    "CleanResult",
     "DechaffError",
     "Engine",
     "InputError",
@@ -51,6 +53,42 @@ class Result:
     def report(self) -> dict[str, Any]: ...
 
 @final
+class CleanResult:
+    """What cleaning one document gives (see ``dechaff.CleanResult``)."""
+
+    def __new__(
+        cls,
+        text: str,
+        normalized: str,
+        removals: Optional[Iterable[Removal]] = None,
+        metadata: Optional[dict[str, Any]] = None,
+        mode: Optional[str] = None,
+        lang: Optional[str] = None,
+    ) -> CleanResult: ...
+    @staticmethod
+    def _from_engine(raw: Result, metadata: dict[str, Any], mode: str) -> CleanResult: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def normalized(self) -> str: ...
+    @property
+    def removals(self) -> tuple[Removal, ...]: ...
+    @property
+    def metadata(self) -> dict[str, Any]: ...
+    @property
+    def mode(self) -> str: ...
+    @property
+    def lang(self) -> Optional[str]: ...
+    @property
+    def changed(self) -> bool: ...
+    @property
+    def chars_removed(self) -> int: ...
+    def report(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+    def __reduce__(self) -> tuple[type[CleanResult], tuple[Any, ...]]: ...
+
+@final
 class Engine:
     def __new__(
         cls,
@@ -68,8 +106,8 @@ class Engine:
     def clean(self, text: str, mode: str = "article") -> Result: ...
     def clean_batch(self, texts: list[str], threads: int = 0, mode: str = "article") -> list[Result]: ...
     def clean_results(
-        self, texts: list[str], result_type: type[_R], threads: int = 0, mode: str = "article"
-    ) -> list[_R]: ...
+        self, texts: list[str], threads: int = 0, mode: str = "article"
+    ) -> list[CleanResult]: ...
     def clean_texts(
         self, texts: list[str], threads: int = 0, mode: str = "article"
     ) -> list[Optional[str]]: ...

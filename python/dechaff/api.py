@@ -8,6 +8,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, Union, cast
 
 from . import _core
+
+# What cleaning one document gives: defined in the Rust extension, so that a batch makes one
+# object per document without running Python code.
+from ._core import CleanResult as CleanResult
 from .errors import InputError, ModeError, OptionError, RuleError
 from .rules import RuleSource, builtin_sources, load_extra
 
@@ -34,154 +38,6 @@ class Removal(NamedTuple):
     text: str
 
 
-class CleanResult:
-    """What cleaning one document gives.
-
-    ``text`` is the clean text; ``normalized`` the normalised input that ``removals`` index into
-    (code points); ``metadata`` holds fields found on the way (a leaked ``date`` label, the
-    decoding used for bytes, …); ``mode`` the mode that ran; ``lang``, with ``lang="auto"``, the
-    language whose rules ran (``"de"``; ``"all"``: every language's, for text whose language the
-    detector could not tell), else ``None``.
-
-    Results are immutable and compare by value. A result made by a :class:`Cleaner` builds
-    ``normalized`` and ``removals`` on first access (most pipelines read only ``text``).
-    """
-
-    # Engine.clean_results (src/py.rs) makes instances itself and sets these slots by name, as
-    # _from_engine does: a slot renamed here must be renamed there (the unit tests compare both).
-    __slots__ = ("_details", "_normalized", "_removals", "lang", "metadata", "mode", "text")
-
-    text: str
-    metadata: dict[str, Any]
-    mode: str
-    lang: str | None
-    _details: _core.Result | None
-    _normalized: str | None
-    _removals: tuple[Removal, ...] | None
-
-    def __init__(
-        self,
-        text: str,
-        normalized: str,
-        removals: tuple[Removal, ...] = (),
-        metadata: dict[str, Any] | None = None,
-        mode: str = "article",
-        lang: str | None = None,
-    ) -> None:
-        self._fill(text, normalized, tuple(removals), None, {} if metadata is None else metadata, mode, lang)
-
-    @classmethod
-    def _from_engine(cls, raw: _core.Result, metadata: dict[str, Any], mode: str) -> CleanResult:
-        """A result whose ``removals`` stay in the engine until read (and ``normalized`` is made
-        again from the input then)."""
-        self = cls.__new__(cls)
-        self._fill(raw.text, None, None, raw, metadata, mode, raw.lang)
-        return self
-
-    def _fill(
-        self,
-        text: str,
-        normalized: str | None,
-        removals: tuple[Removal, ...] | None,
-        details: _core.Result | None,
-        metadata: dict[str, Any],
-        mode: str,
-        lang: str | None,
-    ) -> None:
-        """Set every slot once (the class is immutable afterwards), through the slots' own
-        descriptors: a third of the cost of ``object.__setattr__`` for each."""
-        _set_text(self, text)
-        _set_normalized(self, normalized)
-        _set_removals(self, removals)
-        _set_details(self, details)
-        _set_metadata(self, metadata)
-        _set_mode(self, mode)
-        _set_lang(self, lang)
-
-    @property
-    def normalized(self) -> str:
-        """The normalised input: ``removals`` index into it."""
-        if self._normalized is None:
-            assert self._details is not None
-            _set_normalized(self, self._details.normalized())
-        return self._normalized  # type: ignore[return-value]
-
-    @property
-    def removals(self) -> tuple[Removal, ...]:
-        """The removed spans, in input order."""
-        if self._removals is None:
-            assert self._details is not None
-            n = self.normalized
-            spans = tuple(Removal(s, e, rule, cat, n[s:e]) for s, e, rule, cat in self._details.removals())
-            _set_removals(self, spans)
-            _set_details(self, None)  # both are Python objects now: let the engine's copies go
-        return self._removals  # type: ignore[return-value]
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"CleanResult is immutable: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"CleanResult is immutable: cannot delete {name!r}")
-
-    def _key(self) -> tuple[Any, ...]:
-        return (self.text, self.normalized, self.removals, self.metadata, self.mode, self.lang)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, CleanResult):
-            return NotImplemented
-        return self._key() == other._key()
-
-    __hash__ = None  # type: ignore[assignment]  # metadata is a dict
-
-    def __repr__(self) -> str:
-        return (
-            f"CleanResult(text={self.text!r}, normalized={self.normalized!r}, removals={self.removals!r}, "
-            f"metadata={self.metadata!r}, mode={self.mode!r}, lang={self.lang!r})"
-        )
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (CleanResult, self._key())
-
-    @property
-    def changed(self) -> bool:
-        """True when cleaning removed something (normalisation alone does not count)."""
-        if self._removals is None:
-            assert self._details is not None
-            return bool(self._details.removal_count)
-        return bool(self._removals)
-
-    def _normalized_chars(self) -> int:
-        """``len(self.normalized)``, without making it when the engine knows it."""
-        if self._normalized is None:
-            assert self._details is not None
-            return self._details.normalized_chars
-        return len(self._normalized)
-
-    @property
-    def chars_removed(self) -> int:
-        """Characters of the normalised text that cleaning removed."""
-        return self._normalized_chars() - len(self.text)
-
-    def report(self) -> dict[str, Any]:
-        """A JSON-ready summary: removed spans with rule ids and categories, sizes, metadata
-        (and ``lang`` when it was detected)."""
-        # Spans from the engine when they are still there: the normalised text is not needed.
-        if self._removals is None and self._details is not None:
-            spans = self._details.removals()
-        else:
-            spans = [(r.start, r.end, r.rule, r.category) for r in self.removals]
-        out = {
-            "removed": [{"start": s, "end": e, "rule": rule, "category": cat} for s, e, rule, cat in spans],
-            "chars_before": self._normalized_chars(),
-            "chars_after": len(self.text),
-            "metadata": dict(self.metadata),
-            "mode": self.mode,
-        }
-        if self.lang is not None:
-            out["lang"] = self.lang
-        return out
-
-
 def _check_encodable(text: object, error: type[Exception], what: str) -> None:
     """Rule files and option values must be valid text: a lone surrogate is refused, named."""
     if not isinstance(text, str):
@@ -205,12 +61,6 @@ def _as_text(value: object, meta: dict[str, Any]) -> str:
             return raw.decode("utf-8", "replace")
     raise InputError(f"expected str or bytes, not {type(value).__name__}")
 
-
-#: The setters of CleanResult's slots, for ``CleanResult._fill`` (its ``__setattr__`` refuses).
-_set_text, _set_normalized, _set_removals, _set_details, _set_metadata, _set_mode, _set_lang = (
-    CleanResult.__dict__[name].__set__
-    for name in ("text", "_normalized", "_removals", "_details", "metadata", "mode", "lang")
-)
 
 #: What every text detect_mode calls HTML starts with (markup after white space).
 _MARKUP_START = re.compile(r"\s*<")
@@ -357,7 +207,7 @@ class Cleaner:
         """Clean one document (``str``, or ``bytes``: UTF-8 for text, the declared charset for HTML)."""
         if type(text) is str and _engine_takes(self.mode, text):
             # The common call, taken as clean_batch takes it: the engine makes the result itself.
-            return self._engine.clean_results([text], CleanResult, 1, self.mode)[0]
+            return self._engine.clean_results([text], 1, self.mode)[0]
         s, meta, mode = self._prepare(text)
         raw = self._engine.clean(s, "article" if mode == "html" else mode)
         return self._result(raw, meta, mode)
@@ -371,7 +221,7 @@ class Cleaner:
             # every text one the engine takes (_engine_takes; checked per text only in auto mode).
             # The engine makes the results itself, as _result would.
             if self.mode in _ENGINE_MODES or all(_engine_takes(self.mode, t) for t in strs):
-                return self._engine.clean_results(strs, CleanResult, n, self.mode)
+                return self._engine.clean_results(strs, n, self.mode)
         prepared = [self._prepare(t) for t in texts]
         strs = [p[0] for p in prepared]
         metas = [p[1] for p in prepared]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sys
 
 import dechaff
 import pytest
@@ -210,10 +210,12 @@ def test_every_string_width_matches_the_utf8_path() -> None:
 def test_lazy_result_fields_equal_eager_ones() -> None:
     import pickle
 
-    r = Cleaner().clean(f"date 2023-04-02 {BODY}\n\nTweet")
+    doc = f"date 2023-04-02 {BODY}\n\nTweet"
+    held = sys.getrefcount(doc)
+    r = Cleaner().clean(doc)
     assert r.changed  # before the removals are built
-    assert r._details is not None
-    assert len(r.removals) == 2 and r._details is None  # built: the engine's copies are let go
+    assert sys.getrefcount(doc) == held + 1  # the result keeps its input, to normalise it again
+    assert len(r.removals) == 2 and sys.getrefcount(doc) == held  # built: the input is let go
     assert r.changed and r.normalized.startswith("date 2023-04-02")
     eager = dechaff.CleanResult(r.text, r.normalized, r.removals, dict(r.metadata), r.mode, r.lang)
     assert eager == r and repr(eager) == repr(r)
@@ -225,9 +227,7 @@ def test_lazy_result_fields_equal_eager_ones() -> None:
     # equal the ones built from the Python fields; the normalised text is made on first read.
     doc = f"date 2023-04-02 {BODY} Ünïcode ’quotes’\r\n\n\nTweet\u200b"
     for lazy in (Cleaner().clean(doc), Cleaner(mode="article").clean_batch([doc, BODY])[0]):
-        assert lazy._normalized is None and lazy._removals is None
         report, removed = lazy.report(), lazy.chars_removed
-        assert lazy._normalized is None and lazy._removals is None
         eager = dechaff.CleanResult(lazy.text, lazy.normalized, lazy.removals, lazy.metadata, lazy.mode)
         assert lazy.normalized == Cleaner().normalize(doc) and "\u200b" not in lazy.normalized
         assert report == eager.report() and removed == eager.chars_removed > 0
@@ -260,66 +260,70 @@ def test_engine_made_results_equal_single_ones() -> None:
     assert c.clean(html).mode == "html"
 
 
-def test_engine_made_results_need_a_class_object_new_makes() -> None:
-    class Made:
-        __slots__ = ("_details", "_normalized", "_removals", "lang", "metadata", "mode", "text")
+def test_result_fields_are_made_once_and_shared_by_threads() -> None:
+    # Fields built on first read are built once: every read, from any thread, gives one object.
+    from concurrent.futures import ThreadPoolExecutor
 
-        def __new__(cls) -> Made:
-            raise AssertionError("not called")
-
-    with pytest.raises(TypeError, match="__new__"):
-        Cleaner()._engine.clean_results(["text"], Made)
-
-
-def test_engine_made_results_set_slots_of_base_classes_and_other_attributes() -> None:
-    # Slots (here some on a base class) are written directly; an attribute that is not a slot
-    # (a property) goes through its descriptor, as object.__setattr__ would.
-    class Base:
-        __slots__ = ("_normalized", "text")
-
-    class Made(Base):
-        __slots__ = ("_details", "_mode", "_removals", "lang", "metadata")
-
-        @property
-        def mode(self) -> str:
-            return self._mode
-
-        @mode.setter
-        def mode(self, value: str) -> None:
-            object.__setattr__(self, "_mode", value.upper())
-
-        def __setattr__(self, name: str, value: object) -> None:
-            raise AttributeError(name)
-
-    doc = f"{BODY}\n\nTweet"
-    made = Cleaner()._engine.clean_results([doc, BODY], Made, 2, "article")
-    want = [Cleaner(mode="article").clean(d) for d in (doc, BODY)]
-    assert [m.text for m in made] == [w.text for w in want] and made[0].text != doc
-    assert [m.mode for m in made] == ["ARTICLE", "ARTICLE"]
-    assert all(m.metadata == {} and m.lang is None and m._normalized is None for m in made)
-    assert made[0].metadata is not made[1].metadata
-    assert made[0]._details is not None and made[0]._details.removal_count > 0
+    docs = [f"date 2023-04-0{i % 9 + 1} {BODY}\n\nTweet {i}" for i in range(400)]
+    results = Cleaner(mode="article").clean_batch(docs, threads=2)
+    fields = ("metadata", "normalized", "removals")
+    with ThreadPoolExecutor(4) as pool:
+        seen = list(pool.map(lambda _: [[id(getattr(r, f)) for f in fields] for r in results], range(4)))
+    assert seen[0] == seen[1] == seen[2] == seen[3]
+    r = results[0]
+    assert r.metadata is r.metadata and r.removals is r.removals and r.normalized is r.normalized
+    assert r.metadata == {"date": "2023-04-01"} and results[1].metadata == {"date": "2023-04-02"}
 
 
-def test_engine_made_results_ignore_slots_of_unrelated_classes() -> None:
-    # A metaclass may answer a class attribute with another class's slot descriptor: its offset
-    # is not one of this class's slots (here past the end of the instance), so the attribute is
-    # set through the class's own descriptor instead.
-    class Other:
-        __slots__ = ("a", "b", "c", "d", "e", "f", "g", "text")
+def test_result_cycles_through_metadata_are_collected() -> None:
+    # An engine-made result is left to the cyclic collector only once its metadata dict exists:
+    # a cycle through that dict must still be found and freed.
+    import gc
+    import weakref
 
-    class Meta(type):
-        def __getattribute__(cls, name: str) -> Any:
-            if name == "text":
-                return Other.__dict__["text"]
-            return super().__getattribute__(name)
+    class Marker:
+        pass
 
-    class Made(metaclass=Meta):
-        __slots__ = ("_details", "_normalized", "_removals", "lang", "metadata", "mode", "text")
+    r = Cleaner(mode="article").clean_batch([f"date 2023-04-02 {BODY}"])[0]
+    assert not gc.is_tracked(r)  # strings and numbers only, so far
+    marker = Marker()
+    alive = weakref.ref(marker)
+    r.metadata["self"], r.metadata["marker"] = r, marker
+    assert gc.is_tracked(r)
+    del r, marker
+    gc.collect()
+    assert alive() is None
+    # Results made from Python values hold what the caller gave: tracked from the start.
+    assert gc.is_tracked(dechaff.CleanResult("a", "a"))
 
-    made = Cleaner()._engine.clean_results([f"{BODY}\n\nTweet"], Made, 1, "article")
-    assert made[0].text == Cleaner(mode="article").clean(f"{BODY}\n\nTweet").text
-    assert made[0].mode == "article" and made[0].metadata == {}
+
+def test_result_made_from_python_values() -> None:
+    import copy
+    import pickle
+
+    plain = dechaff.CleanResult("kept", "kept\n\nTweet")
+    assert (plain.removals, plain.metadata, plain.mode, plain.lang) == ((), {}, "article", None)
+    assert not plain.changed and plain.chars_removed == len("\n\nTweet")
+    span = dechaff.Removal(6, 11, "en.share.button", "share", "Tweet")
+    made = dechaff.CleanResult("kept", "kept\n\nTweet", [span], {"k": "v"}, "page", "en")
+    assert made.removals == (span,) and made.changed and made.lang == "en"
+    assert made.report() == {
+        "removed": [{"start": 6, "end": 11, "rule": "en.share.button", "category": "share"}],
+        "chars_before": 11,
+        "chars_after": 4,
+        "metadata": {"k": "v"},
+        "mode": "page",
+        "lang": "en",
+    }
+    for other in (pickle.loads(pickle.dumps(made)), copy.copy(made), copy.deepcopy(made)):
+        assert other == made and (other != made) is False and other is not made
+    assert made != plain and made != "kept" and (made == ("kept",)) is False
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(made)
+    with pytest.raises(AttributeError, match="immutable"):
+        del made.text
+    with pytest.raises(AttributeError, match="immutable"):
+        made.anything = 1  # type: ignore[attr-defined]
 
 
 def test_batch_with_too_large_document_raises() -> None:
