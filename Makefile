@@ -77,6 +77,7 @@ bench: build ## Quality tables (text, page, languages; need ../shared/bench), th
 	cd benchmarks && ../$(PY) quality_lang.py
 	$(PIP) install --quiet ahocorasick-rs
 	$(PY) benchmarks/bench_speed.py --repeat 5
+	$(PY) benchmarks/bench_results.py
 	$(MAKE) bench-rust
 	$(MAKE) bench-scaling
 
