@@ -286,7 +286,8 @@ fn slices(texts: &[Bound<'_, PyString>]) -> PyResult<Vec<std::ops::Range<usize>>
 
 /// CPython's objects, read and written directly: the binding's only unsafe code. A batch reads
 /// its strings' code units and fills its results' storage on the engine's threads, with the GIL
-/// released; under the GIL it only allocates, and writes each result object's slots.
+/// released; under the GIL it only allocates. Also: taking a result in and out of the cyclic
+/// collector's work ([`untrack`], [`track`]).
 #[allow(unsafe_code)]
 mod storage {
     use pyo3::ffi;

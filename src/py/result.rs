@@ -4,9 +4,10 @@
 //! allocation, the clean text already a Python string, and everything else kept as the engine
 //! gave it until read (most pipelines read only `text`). The metadata dict, the normalised text
 //! and the `Removal` tuples are built on first read; each is built once, and two threads reading
-//! it at once get the same object. A result is not tracked by Python's cyclic collector until it
-//! could be part of a cycle: of its fields only the metadata dict (the caller's to change) and a
-//! caller-made removals tuple can hold arbitrary objects, and `__traverse__` visits both.
+//! it at once get the same object. Of a result's fields only the metadata dict (the caller's to
+//! change) and a caller-made removals tuple can hold arbitrary objects; `__traverse__` visits both.
+//! An engine-made result stays out of the cyclic collector's work until its metadata dict exists;
+//! one made from Python values is tracked from the start.
 
 use std::sync::{Mutex, OnceLock, PoisonError};
 
