@@ -26,9 +26,11 @@ pub fn assemble(text: &str, views: &[View]) -> String {
 /// where `mergeable(cause)` allows it (tail cuts: one span from the marker to the end).
 pub fn merge_removals(text: &str, mut removals: Vec<Removal>, mergeable: impl Fn(Cause) -> bool) -> Vec<Removal> {
     removals.sort_unstable_by_key(|r| (r.start, r.end));
-    let mut out: Vec<Removal> = Vec::with_capacity(removals.len());
-    for r in removals {
-        if let Some(last) = out.last_mut() {
+    // Merged in place: `kept` spans are final, the next one is read at `i >= kept`.
+    let mut kept = 0usize;
+    for i in 0..removals.len() {
+        let r = removals[i];
+        if let Some(last) = kept.checked_sub(1).map(|k| &mut removals[k]) {
             if last.cause == r.cause
                 && mergeable(r.cause)
                 && last.end <= r.start
@@ -38,7 +40,9 @@ pub fn merge_removals(text: &str, mut removals: Vec<Removal>, mergeable: impl Fn
                 continue;
             }
         }
-        out.push(r);
+        removals[kept] = r;
+        kept += 1;
     }
-    out
+    removals.truncate(kept);
+    removals
 }

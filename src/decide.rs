@@ -96,12 +96,32 @@ pub fn decide_round(
     opts: &DecideOptions,
     metadata: &mut Vec<Found>,
 ) -> Vec<Fate> {
+    let mut fate = Vec::new();
+    decide_round_into(text, views, hits, rules, opts, metadata, &mut fate, &mut Vec::new());
+    fate
+}
+
+/// [`decide_round`] into `fate` (one per view), with `body_before` as scratch: both reuse their
+/// allocations from one round and document to the next.
+#[allow(clippy::too_many_arguments)]
+pub fn decide_round_into(
+    text: &str,
+    views: &[View],
+    hits: &[Hit],
+    rules: &[Rule],
+    opts: &DecideOptions,
+    metadata: &mut Vec<Found>,
+    fate: &mut Vec<Fate>,
+    body_before: &mut Vec<u32>,
+) {
     let n = views.len();
-    let mut fate = vec![Fate::Keep; n];
+    fate.clear();
+    fate.resize(n, Fate::Keep);
+    let fate = fate.as_mut_slice();
     let line = |i: usize| &text[views[i].start..views[i].end];
     let first_body = views.iter().position(|v| v.feat.words >= 10 && v.feat.terminal && !v.has_hits()).unwrap_or(n);
     // Words of plain body lines (no rule matched them) before each line.
-    let mut body_before = Vec::with_capacity(n + 1);
+    body_before.clear();
     let mut acc = 0u32;
     for v in views {
         body_before.push(acc);
@@ -111,7 +131,7 @@ pub fn decide_round(
     }
     let mut tail_candidates: Vec<(usize, u32)> = Vec::new();
     if opts.dedup {
-        dedup(text, views, &mut fate, opts);
+        dedup(text, views, fate, opts);
     }
 
     for i in 0..n {
@@ -160,7 +180,7 @@ pub fn decide_round(
                         }
                     }
                 }
-                Action::Caption => caption_group(text, views, hits, &mut fate, i, cause, opts),
+                Action::Caption => caption_group(text, views, hits, fate, i, cause, opts),
                 Action::CutTail => tail_candidates.push((i, hit.rule)),
             }
         }
@@ -195,7 +215,6 @@ pub fn decide_round(
         }
         break;
     }
-    fate
 }
 
 /// A line of running prose: long, ending in sentence punctuation, not a teaser cut off with "…".

@@ -37,7 +37,7 @@ pub use error::{Error, Result};
 pub use normalise::{normalise, NormaliseOptions};
 pub use rules::{Rule, CATEGORIES};
 
-use decide::{decide_round, Fate, View};
+use decide::{decide_round_into, Fate, View};
 use scan::{Document, Hit, ScanBuffers, Scanner};
 
 /// The rule files shipped with the Python package, embedded for Rust users and tests.
@@ -360,8 +360,24 @@ impl Engine {
 
     /// Segment and scan normalised text: the line views and the rule hits they index.
     fn scan(&self, doc: &mut Document<'_>, buf: &mut ScanBuffers, active: LangMask) -> (Vec<View>, Vec<Hit>) {
+        let (mut views, mut hits) = (Vec::new(), Vec::new());
+        self.scan_into(doc, buf, active, (&mut Vec::new(), &mut views, &mut hits));
+        (views, hits)
+    }
+
+    /// Segment and scan normalised text into the line views and the rule hits they index
+    /// (`lines`: scratch).
+    fn scan_into(
+        &self,
+        doc: &mut Document<'_>,
+        buf: &mut ScanBuffers,
+        active: LangMask,
+        (lines, views, hits): (&mut Vec<segment::Line>, &mut Vec<View>, &mut Vec<Hit>),
+    ) {
         let text = doc.text;
-        scan::scan_document(text, |at, words, first, hits| self.scan_line(doc, at, words, first, buf, hits, active))
+        scan::scan_document_into(text, lines, views, hits, |at, words, first, hits| {
+            self.scan_line(doc, at, words, first, buf, hits, active)
+        });
     }
 
     fn page_lines<'t>(&self, text: &'t str, views: &[View], hits: &[Hit]) -> Vec<page::PageLine<'t>> {
@@ -513,13 +529,16 @@ impl Engine {
         let text = normalized.as_str();
         // The document's gate indexes: built once per scanner, used by every scan of its lines.
         let mut doc = Document::reuse(text, std::mem::take(&mut buf.spares));
-        let (mut views, mut hits) = self.scan(&mut doc, buf, active);
+        let DocVecs { mut lines, mut views, mut next, mut hits, mut fate, mut body_before } =
+            std::mem::take(&mut buf.vecs);
+        self.scan_into(&mut doc, buf, active, (&mut lines, &mut views, &mut hits));
         let mut first_scanned = views.first().map(|v| v.start);
         let mut removals = Vec::new();
         let selected = select.and_then(|f| f(&self.page_lines(text, &views, &hits)));
         let ran = if selected.is_some() { Mode::Page } else { Mode::Article };
         if let Some(keep) = selected {
-            let mut kept = Vec::with_capacity(views.len());
+            let kept = &mut next;
+            kept.clear();
             let mut blank_pending = false;
             for (v, k) in views.iter().zip(keep) {
                 if k {
@@ -530,7 +549,7 @@ impl Engine {
                     blank_pending |= v.blank_before;
                 }
             }
-            views = kept;
+            std::mem::swap(&mut views, &mut next);
         }
         // First-line rules were scanned on the document's first line only: the line that becomes
         // first (page selection, a removal) is scanned again as first, as cleaning the output would.
@@ -538,8 +557,8 @@ impl Engine {
         let mut found = Vec::new();
         let mut out = None;
         for _ in 0..MAX_ROUNDS + 2 * lang::DETECTABLE.len() {
-            let fates = decide_round(text, &views, &hits, &self.rules, &self.decide, &mut found);
-            if fates.iter().all(|f| *f == Fate::Keep) {
+            decide_round_into(text, &views, &hits, &self.rules, &self.decide, &mut found, &mut fate, &mut body_before);
+            if fate.iter().all(|f| *f == Fate::Keep) {
                 let settled = assemble::assemble(text, &views);
                 let unchanged = detected && removals.is_empty() && settled == text;
                 let reads_as = if self.gated && !unchanged { self.mask_for(lang::detect(&settled)) } else { active };
@@ -558,9 +577,9 @@ impl Engine {
                 first_scanned = views.first().map(|v| v.start);
                 continue;
             }
-            let mut next = Vec::with_capacity(views.len());
+            next.clear();
             let mut blank_pending = false;
-            for (v, f) in views.iter().zip(fates) {
+            for (v, &f) in views.iter().zip(&fate) {
                 match f {
                     Fate::Keep => {
                         next.push(View { blank_before: (v.blank_before || blank_pending) && !next.is_empty(), ..*v });
@@ -596,11 +615,12 @@ impl Engine {
                     }
                 }
             }
-            views = next;
+            std::mem::swap(&mut views, &mut next);
             self.rescan_first(&mut doc, &mut views, &mut hits, buf, &mut first_scanned, active);
         }
         buf.spares = doc.into_spares();
         let out = out.unwrap_or_else(|| assemble::assemble(text, &views));
+        buf.vecs = DocVecs { lines, views, next, hits, fate, body_before }.emptied();
         let removals = assemble::merge_removals(
             text,
             removals,
@@ -608,6 +628,42 @@ impl Engine {
         );
         let metadata = found.into_iter().map(|(k, s, e)| (k, text[s..e].to_string())).collect();
         (Cleaned { text: out, normalized, removals, metadata, mode: ran, lang: None }, active)
+    }
+}
+
+/// The vectors cleaning one document fills, kept between documents with a thread's scan buffers
+/// (a short document made a dozen of them otherwise). Each is emptied before use.
+#[derive(Debug, Default)]
+pub(crate) struct DocVecs {
+    lines: Vec<segment::Line>,
+    views: Vec<View>,
+    /// The views that survive a round (or page selection), swapped with `views`.
+    next: Vec<View>,
+    hits: Vec<Hit>,
+    fate: Vec<Fate>,
+    body_before: Vec<u32>,
+}
+
+impl DocVecs {
+    /// The same allocations, holding nothing.
+    fn emptied(mut self) -> Self {
+        self.lines.clear();
+        self.views.clear();
+        self.next.clear();
+        self.hits.clear();
+        self.fate.clear();
+        self.body_before.clear();
+        self
+    }
+
+    /// Bytes these vectors hold allocated.
+    pub(crate) fn retained_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.lines.capacity() * size_of::<segment::Line>()
+            + (self.views.capacity() + self.next.capacity()) * size_of::<View>()
+            + self.hits.capacity() * size_of::<Hit>()
+            + self.fate.capacity() * size_of::<Fate>()
+            + self.body_before.capacity() * size_of::<u32>()
     }
 }
 

@@ -151,28 +151,39 @@ struct PatternRule {
 /// that line's hits.
 pub fn scan_document(
     text: &str,
-    mut scan_line: impl FnMut(std::ops::Range<usize>, u32, bool, &mut Vec<Hit>),
+    scan_line: impl FnMut(std::ops::Range<usize>, u32, bool, &mut Vec<Hit>),
 ) -> (Vec<crate::decide::View>, Vec<Hit>) {
-    let mut hits = Vec::new();
-    let views = crate::segment::segment(text)
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let lo = hits.len() as u32;
-            let line = &text[l.start..l.end];
-            let feat = crate::segment::features(line);
-            scan_line(l.start..l.end, feat.words, i == 0, &mut hits);
-            crate::decide::View {
-                start: l.start,
-                end: l.end,
-                blank_before: l.blank_before,
-                feat,
-                hit_lo: lo,
-                hit_hi: hits.len() as u32,
-            }
-        })
-        .collect();
+    let (mut views, mut hits) = (Vec::new(), Vec::new());
+    scan_document_into(text, &mut Vec::new(), &mut views, &mut hits, scan_line);
     (views, hits)
+}
+
+/// [`scan_document`] into `views` and `hits` (emptied first), with `lines` as scratch: all three
+/// reuse their allocations from one document to the next.
+pub fn scan_document_into(
+    text: &str,
+    lines: &mut Vec<crate::segment::Line>,
+    views: &mut Vec<crate::decide::View>,
+    hits: &mut Vec<Hit>,
+    mut scan_line: impl FnMut(std::ops::Range<usize>, u32, bool, &mut Vec<Hit>),
+) {
+    crate::segment::segment_into(text, lines);
+    views.clear();
+    hits.clear();
+    views.extend(lines.iter().enumerate().map(|(i, l)| {
+        let lo = hits.len() as u32;
+        let line = &text[l.start..l.end];
+        let feat = crate::segment::features(line);
+        scan_line(l.start..l.end, feat.words, i == 0, hits);
+        crate::decide::View {
+            start: l.start,
+            end: l.end,
+            blank_before: l.blank_before,
+            feat,
+            hit_lo: lo,
+            hit_hi: hits.len() as u32,
+        }
+    }));
 }
 
 /// Reusable per-thread buffers, so the hot loop does not allocate per line.
@@ -185,12 +196,18 @@ pub struct ScanBuffers {
     /// The line (or, while its index is built, the document) in ASCII lower case, for the
     /// contains gate.
     lower: Vec<u8>,
+    /// The vectors cleaning a document fills and empties again.
+    pub(crate) vecs: crate::DocVecs,
 }
 
 impl ScanBuffers {
     /// Bytes these buffers hold allocated.
     pub(crate) fn retained_bytes(&self) -> usize {
-        self.spares.retained_bytes() + self.key.capacity() + self.tail.capacity() + self.lower.capacity()
+        self.spares.retained_bytes()
+            + self.key.capacity()
+            + self.tail.capacity()
+            + self.lower.capacity()
+            + self.vecs.retained_bytes()
     }
 
     /// Buffers holding at least `bytes` allocated, as a huge document leaves them.

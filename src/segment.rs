@@ -24,6 +24,13 @@ pub struct Features {
 /// Split normalised text into its non-blank lines.
 pub fn segment(text: &str) -> Vec<Line> {
     let mut lines = Vec::with_capacity(text.len() / 64 + 1);
+    segment_into(text, &mut lines);
+    lines
+}
+
+/// [`segment`] into `lines` (emptied first), reusing its allocation.
+pub fn segment_into(text: &str, lines: &mut Vec<Line>) {
+    lines.clear();
     let mut start = 0usize;
     let mut blank_before = false;
     let bytes = text.as_bytes();
@@ -37,7 +44,6 @@ pub fn segment(text: &str) -> Vec<Line> {
         }
         start = end + 1;
     }
-    lines
 }
 
 #[inline]
