@@ -79,8 +79,8 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let mut removed = 0;
             for (t, (views, hits)) in normalized.iter().zip(&scans) {
-                let mut found = Vec::new();
-                let fates = decide_round(t, views, hits, engine.rules(), &decide_opts, &mut found);
+                let (mut found, mut fates) = (Vec::new(), Vec::new());
+                decide_round(t, views, hits, engine.rules(), &decide_opts, &mut found, &mut fates);
                 removed += fates.iter().filter(|f| **f != dechaff::decide::Fate::Keep).count();
             }
             removed

@@ -87,7 +87,8 @@ impl Default for DecideOptions {
 /// A metadata value found by a label rule: (field name, byte range in the normalised text).
 pub type Found = (String, usize, usize);
 
-/// One round of decisions over the surviving lines.
+/// One round of decisions over the surviving lines, into `fate` (one per view; emptied first,
+/// so its allocation serves one round and document after another).
 pub fn decide_round(
     text: &str,
     views: &[View],
@@ -95,24 +96,7 @@ pub fn decide_round(
     rules: &[Rule],
     opts: &DecideOptions,
     metadata: &mut Vec<Found>,
-) -> Vec<Fate> {
-    let mut fate = Vec::new();
-    decide_round_into(text, views, hits, rules, opts, metadata, &mut fate, &mut Vec::new());
-    fate
-}
-
-/// [`decide_round`] into `fate` (one per view), with `body_before` as scratch: both reuse their
-/// allocations from one round and document to the next.
-#[allow(clippy::too_many_arguments)]
-pub fn decide_round_into(
-    text: &str,
-    views: &[View],
-    hits: &[Hit],
-    rules: &[Rule],
-    opts: &DecideOptions,
-    metadata: &mut Vec<Found>,
     fate: &mut Vec<Fate>,
-    body_before: &mut Vec<u32>,
 ) {
     let n = views.len();
     fate.clear();
@@ -120,22 +104,19 @@ pub fn decide_round_into(
     let fate = fate.as_mut_slice();
     let line = |i: usize| &text[views[i].start..views[i].end];
     let first_body = views.iter().position(|v| v.feat.words >= 10 && v.feat.terminal && !v.has_hits()).unwrap_or(n);
-    // Words of plain body lines (no rule matched them) before each line.
-    body_before.clear();
-    let mut acc = 0u32;
-    for v in views {
-        body_before.push(acc);
-        if !v.has_hits() {
-            acc += v.feat.words;
-        }
-    }
     let mut tail_candidates: Vec<(usize, u32)> = Vec::new();
     if opts.dedup {
         dedup(text, views, fate, opts);
     }
 
+    // Words of plain body lines (no rule matched them) before the current line.
+    let mut body_words = 0u32;
     for i in 0..n {
         let v = &views[i];
+        let body_before = body_words;
+        if !v.has_hits() {
+            body_words += v.feat.words;
+        }
         for hit in &hits[v.hit_lo as usize..v.hit_hi as usize] {
             let rule = &rules[hit.rule as usize];
             if v.feat.words > rule.max_words {
@@ -145,7 +126,7 @@ pub fn decide_round_into(
                 Region::Anywhere => true,
                 Region::FirstLine => i == 0,
                 Region::Head => i < first_body,
-                Region::Tail => body_before[i] >= rule.min_words_before,
+                Region::Tail => body_before >= rule.min_words_before,
             };
             if !in_region {
                 continue;

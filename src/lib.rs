@@ -37,7 +37,7 @@ pub use error::{Error, Result};
 pub use normalise::{normalise, NormaliseOptions};
 pub use rules::{Rule, CATEGORIES};
 
-use decide::{decide_round_into, Fate, View};
+use decide::{decide_round, Fate, View};
 use scan::{Document, Hit, ScanBuffers, Scanner};
 
 /// The rule files shipped with the Python package, embedded for Rust users and tests.
@@ -529,8 +529,7 @@ impl Engine {
         let text = normalized.as_str();
         // The document's gate indexes: built once per scanner, used by every scan of its lines.
         let mut doc = Document::reuse(text, std::mem::take(&mut buf.spares));
-        let DocVecs { mut lines, mut views, mut next, mut hits, mut fate, mut body_before } =
-            std::mem::take(&mut buf.vecs);
+        let DocVecs { mut lines, mut views, mut next, mut hits, mut fate } = std::mem::take(&mut buf.vecs);
         self.scan_into(&mut doc, buf, active, (&mut lines, &mut views, &mut hits));
         let mut first_scanned = views.first().map(|v| v.start);
         let mut removals = Vec::new();
@@ -557,7 +556,7 @@ impl Engine {
         let mut found = Vec::new();
         let mut out = None;
         for _ in 0..MAX_ROUNDS + 2 * lang::DETECTABLE.len() {
-            decide_round_into(text, &views, &hits, &self.rules, &self.decide, &mut found, &mut fate, &mut body_before);
+            decide_round(text, &views, &hits, &self.rules, &self.decide, &mut found, &mut fate);
             if fate.iter().all(|f| *f == Fate::Keep) {
                 let settled = assemble::assemble(text, &views);
                 let unchanged = detected && removals.is_empty() && settled == text;
@@ -620,7 +619,7 @@ impl Engine {
         }
         buf.spares = doc.into_spares();
         let out = out.unwrap_or_else(|| assemble::assemble(text, &views));
-        buf.vecs = DocVecs { lines, views, next, hits, fate, body_before }.emptied();
+        buf.vecs = DocVecs { lines, views, next, hits, fate }.emptied();
         let removals = assemble::merge_removals(
             text,
             removals,
@@ -641,7 +640,6 @@ pub(crate) struct DocVecs {
     next: Vec<View>,
     hits: Vec<Hit>,
     fate: Vec<Fate>,
-    body_before: Vec<u32>,
 }
 
 impl DocVecs {
@@ -652,7 +650,6 @@ impl DocVecs {
         self.next.clear();
         self.hits.clear();
         self.fate.clear();
-        self.body_before.clear();
         self
     }
 
@@ -663,7 +660,6 @@ impl DocVecs {
             + (self.views.capacity() + self.next.capacity()) * size_of::<View>()
             + self.hits.capacity() * size_of::<Hit>()
             + self.fate.capacity() * size_of::<Fate>()
-            + self.body_before.capacity() * size_of::<u32>()
     }
 }
 
