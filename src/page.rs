@@ -257,14 +257,14 @@ struct Tables {
 /// Does a line hold one of a set of keywords? Most lines hold none and are read to their end. An
 /// automaton reads them a state lookup per byte, each waiting for the last (a tenth of page
 /// mode's time); here a filter reads each position's next four bytes, and only where a keyword's
-/// first four bytes may begin (a bit per hash of them) asks the automaton, anchored there. The
-/// filter tests five positions from each eight-byte load at once. Keywords under four bytes are
-/// searched for on their own.
+/// first four bytes may begin (a bit per hash of them) compares the keywords that begin with
+/// those four bytes. The filter tests five positions from each eight-byte load at once. Keywords
+/// under four bytes are searched for on their own.
 struct Keywords {
     /// Bit `hash(w)` is set for the first four bytes `w` of each keyword of four bytes or more.
     starts: Box<[u64]>,
-    /// The keywords of four bytes or more, for anchored searches.
-    anchored: AhoCorasick,
+    /// The keywords of four bytes or more with their first four bytes, sorted by them.
+    long: Vec<(u32, &'static [u8])>,
     short: Vec<memchr::memmem::Finder<'static>>,
 }
 
@@ -276,15 +276,12 @@ impl Keywords {
         let mut starts = vec![0u64; (1 << Self::HASH_BITS) / 64].into_boxed_slice();
         for w in &long {
             let b = w.as_bytes();
-            let h = Self::hash(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+            let h = Self::hash(first_four(b));
             starts[h / 64] |= 1 << (h % 64);
         }
-        let anchored = aho_corasick::AhoCorasickBuilder::new()
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .start_kind(aho_corasick::StartKind::Anchored)
-            .build(&long)
-            .expect("keyword automaton");
-        Keywords { starts, anchored, short: short.iter().map(|&w| memchr::memmem::Finder::new(w.as_bytes())).collect() }
+        let mut long: Vec<(u32, &'static [u8])> = long.iter().map(|w| (first_four(w.as_bytes()), w.as_bytes())).collect();
+        long.sort_unstable();
+        Keywords { starts, long, short: short.iter().map(|&w| memchr::memmem::Finder::new(w.as_bytes())).collect() }
     }
 
     #[inline]
@@ -302,12 +299,12 @@ impl Keywords {
             self.starts[h / 64] >> (h % 64) & 1 != 0
         };
         let starts_here = |i: usize| {
-            let four = u32::from_le_bytes([hay[i], hay[i + 1], hay[i + 2], hay[i + 3]]);
-            may_start(four)
-                && self
-                    .anchored
-                    .find(aho_corasick::Input::new(hay).range(i..).anchored(aho_corasick::Anchored::Yes))
-                    .is_some()
+            let four = first_four(&hay[i..]);
+            may_start(four) && {
+                let rest = &hay[i..];
+                let from = self.long.partition_point(|&(f, _)| f < four);
+                self.long[from..].iter().take_while(|&&(f, _)| f == four).any(|&(_, w)| rest.starts_with(w))
+            }
         };
         // Five positions from each eight bytes, one test for all five (most lines pass none).
         let mut i = 0;
@@ -320,6 +317,12 @@ impl Keywords {
         }
         (i..(hay.len() + 1).saturating_sub(4)).any(starts_here)
     }
+}
+
+/// The first four bytes of `b` (at least four long) as one integer.
+#[inline]
+fn first_four(b: &[u8]) -> u32 {
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
 }
 
 #[derive(Debug, Clone)]
