@@ -256,32 +256,46 @@ struct Tables {
 
 /// Does a line hold one of a set of keywords? Most lines hold none and are read to their end. An
 /// automaton reads them a state lookup per byte, each waiting for the last (a tenth of page
-/// mode's time); here a filter reads each position's next four bytes, and only where a keyword's
-/// first four bytes may begin (a bit per hash of them) compares the keywords that begin with
-/// those four bytes. The filter tests five positions from each eight-byte load at once. Keywords
-/// under four bytes are searched for on their own.
+/// mode's time). Here each keyword of four bytes or more is known by one four-byte window of it,
+/// the one made of the rarest letters (`you may also` by ` may`, not by `you `, which body text is
+/// full of), and a filter reads the four bytes at every position of the line: only where they
+/// hash to a window's slot are that slot's keywords compared, each placed so that its window lies
+/// there. Every occurrence of a keyword puts its window at some position, so none is missed. The
+/// filter tests five positions from each eight-byte load at once. Keywords under four bytes are
+/// searched for on their own.
 struct Keywords {
-    /// Bit `hash(w)` is set for the first four bytes `w` of each keyword of four bytes or more.
-    starts: Box<[u64]>,
-    /// The keywords of four bytes or more with their first four bytes, sorted by them.
-    long: Vec<(u32, &'static [u8])>,
-    short: Vec<memchr::memmem::Finder<'static>>,
+    /// Per hash of four bytes: 0, or 1 + the index in `slots` of the keywords whose window hashes
+    /// there (bytes, not bits: the five tests of a load are OR-ed without extracting bits).
+    table: Box<[u8; 1 << Keywords::HASH_BITS]>,
+    /// The keywords of one slot: each with its window and the window's offset in it.
+    slots: Vec<Vec<(u32, usize, &'static [u8])>>,
+    /// The keywords under four bytes (`©`), each found by its last byte.
+    short: Vec<&'static [u8]>,
 }
 
 impl Keywords {
-    const HASH_BITS: u32 = 16;
+    /// A table of 8 KiB: in the first level cache, and about one position in a hundred passes it
+    /// by chance with some eighty keywords.
+    const HASH_BITS: u32 = 13;
 
     fn new(words: &[&'static str]) -> Keywords {
         let (long, short): (Vec<&'static str>, Vec<&'static str>) = words.iter().partition(|w| w.len() >= 4);
-        let mut starts = vec![0u64; (1 << Self::HASH_BITS) / 64].into_boxed_slice();
-        for w in &long {
+        let mut table = Box::new([0u8; 1 << Self::HASH_BITS]);
+        let mut slots: Vec<Vec<(u32, usize, &'static [u8])>> = Vec::new();
+        for w in long {
             let b = w.as_bytes();
-            let h = Self::hash(first_four(b));
-            starts[h / 64] |= 1 << (h % 64);
+            let at = (0..=b.len() - 4)
+                .min_by(|&x, &y| window_commonness(&b[x..x + 4]).total_cmp(&window_commonness(&b[y..y + 4])))
+                .unwrap_or(0);
+            let window = first_four(&b[at..]);
+            let h = Self::hash(window);
+            if table[h] == 0 {
+                slots.push(Vec::new());
+                table[h] = u8::try_from(slots.len()).expect("fewer than 256 keyword slots");
+            }
+            slots[usize::from(table[h]) - 1].push((window, at, b));
         }
-        let mut long: Vec<(u32, &'static [u8])> = long.iter().map(|w| (first_four(w.as_bytes()), w.as_bytes())).collect();
-        long.sort_unstable();
-        Keywords { starts, long, short: short.iter().map(|&w| memchr::memmem::Finder::new(w.as_bytes())).collect() }
+        Keywords { table, slots, short: short.iter().map(|w| w.as_bytes()).filter(|w| !w.is_empty()).collect() }
     }
 
     #[inline]
@@ -291,32 +305,48 @@ impl Keywords {
 
     fn is_match(&self, hay: &str) -> bool {
         let hay = hay.as_bytes();
-        if self.short.iter().any(|f| f.find(hay).is_some()) {
+        let ends_here = |word: &[u8], j: usize| hay[..=j].ends_with(word);
+        if self.short.iter().any(|w| w.last().is_some_and(|&b| memchr::memchr_iter(b, hay).any(|j| ends_here(w, j)))) {
             return true;
         }
-        let may_start = |four: u32| {
-            let h = Self::hash(four);
-            self.starts[h / 64] >> (h % 64) & 1 != 0
-        };
-        let starts_here = |i: usize| {
-            let four = first_four(&hay[i..]);
-            may_start(four) && {
-                let rest = &hay[i..];
-                let from = self.long.partition_point(|&(f, _)| f < four);
-                self.long[from..].iter().take_while(|&&(f, _)| f == four).any(|&(_, w)| rest.starts_with(w))
-            }
+        // Does a keyword lie where its window is `window`, the four bytes at `p`?
+        let found_at = |p: usize, window: u32| {
+            let slot = self.table[Self::hash(window)];
+            slot != 0
+                && self.slots[usize::from(slot) - 1]
+                    .iter()
+                    .any(|&(w, at, word)| w == window && p >= at && hay[p - at..].starts_with(word))
         };
         // Five positions from each eight bytes, one test for all five (most lines pass none).
         let mut i = 0;
         while let Some(eight) = hay.get(i..i + 8) {
             let x = u64::from_le_bytes(eight.try_into().unwrap_or_default());
-            if (0..5).any(|k| may_start((x >> (8 * k)) as u32)) && (i..i + 5).any(starts_here) {
+            let any = (0..5).fold(0u8, |m, k| m | self.table[Self::hash((x >> (8 * k)) as u32)]);
+            if any != 0 && (0..5).any(|k| found_at(i + k, (x >> (8 * k)) as u32)) {
                 return true;
             }
             i += 5;
         }
-        (i..(hay.len() + 1).saturating_sub(4)).any(starts_here)
+        (i..(hay.len() + 1).saturating_sub(4)).any(|p| found_at(p, first_four(&hay[p..])))
     }
+}
+
+/// How common four bytes are in text, as the product of their letters' frequencies in English
+/// (percent; the space most common, bytes other than letters and the space at 1): a keyword is
+/// known by its least common window.
+fn window_commonness(window: &[u8]) -> f64 {
+    const LETTERS: [f64; 26] = [
+        8.2, 1.5, 2.8, 4.3, 12.7, 2.2, 2.0, 6.1, 7.0, 0.15, 0.8, 4.0, 2.4, 6.7, 7.5, 1.9, 0.1, 6.0, 6.3, 9.1, 2.8,
+        1.0, 2.4, 0.15, 2.0, 0.07,
+    ];
+    window
+        .iter()
+        .map(|&b| match b {
+            b'a'..=b'z' => LETTERS[usize::from(b - b'a')],
+            b' ' => 18.0,
+            _ => 1.0,
+        })
+        .product()
 }
 
 /// The first four bytes of `b` (at least four long) as one integer.

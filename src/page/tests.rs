@@ -382,6 +382,17 @@ fn keyword_filter_agrees_with_the_automaton() {
             assert_eq!(kw.is_match(&line), plain.is_match(&line), "{i} {line:?}");
         }
     }
+    // Every keyword after 0 to 15 bytes and before 0 to 7, whole and cut short by one character:
+    // its window then falls in every place of the five-position groups and of the line's tail.
+    for w in KW {
+        let cut = &w[..w.char_indices().last().map_or(0, |(at, _)| at)];
+        for (before, after) in (0..16).flat_map(|b| (0..8).map(move |a| (b, a))) {
+            for word in [*w, cut] {
+                let line = format!("{}{word}{}", &"ab c".repeat(4)[..before], &"d e".repeat(3)[..after]);
+                assert_eq!(kw.is_match(&line), plain.is_match(&line), "{line:?}");
+            }
+        }
+    }
     for line in BODY.iter().chain(whole_page().iter()) {
         let low = line.to_lowercase();
         assert_eq!(kw.is_match(&low), plain.is_match(&low), "{low:?}");
