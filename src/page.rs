@@ -937,7 +937,28 @@ impl Counts {
 /// Is `s` made of ASCII and [`PLAIN`] characters only? Such a line is counted by bytes, and
 /// lowercased by bytes: the `PLAIN` characters have no case.
 fn is_plain(s: &str) -> bool {
-    s.is_ascii() || s.chars().all(|c| c.is_ascii() || PLAIN.contains(&c))
+    // Every `PLAIN` character is U+20xx, three bytes E2 80 xx: the bytes from one non-ASCII byte
+    // to the next are checked, not decoded.
+    const _: () = {
+        let mut k = 0;
+        while k < PLAIN.len() {
+            assert!(PLAIN[k] as u32 >> 6 == 0x2000 >> 6);
+            k += 1;
+        }
+    };
+    let b = s.as_bytes();
+    let mut at = 0;
+    while let Some(p) = crate::normalise::next_non_ascii(b, at) {
+        let plain = match b.get(p..p + 3) {
+            Some(&[0xE2, 0x80, last]) => PLAIN.iter().any(|&c| c as u32 & 0x3F == u32::from(last & 0x3F)),
+            _ => false,
+        };
+        if !plain {
+            return false;
+        }
+        at = p + 3;
+    }
+    true
 }
 
 /// Measure one line. `low` is a scratch buffer (the lowercased line ends up in it).

@@ -302,6 +302,20 @@ fn plain_lines_lowercase_as_by_characters() {
 }
 
 #[test]
+fn plain_by_bytes_equals_plain_by_characters() {
+    // The PLAIN characters, their neighbours in U+2000–U+207F (E2 80 xx and E2 81 xx), other
+    // three-byte characters ending in the same bytes, and characters of two and four bytes.
+    let mut alphabet: Vec<char> = "a Z.".chars().collect();
+    alphabet.extend(PLAIN);
+    alphabet.extend(['\u{2012}', '\u{2015}', '\u{2017}', '\u{201A}', '\u{2027}', '\u{2053}', '\u{2059}', '\u{1013}']);
+    alphabet.extend(['\u{3013}', 'é', '😀', '\u{2000}', '\u{203F}', '\u{2040}']);
+    let by_chars = |s: &str| s.chars().all(|c| c.is_ascii() || PLAIN.contains(&c));
+    for line in crate::testing::random_strings(&alphabet, 12, 30_000, 0x0091_A1B7_7E5E) {
+        assert_eq!(is_plain(&line), by_chars(&line), "{line:?}");
+    }
+}
+
+#[test]
 fn plain_lines_count_as_by_characters() {
     let pieces = [
         "The",
