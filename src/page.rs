@@ -390,13 +390,17 @@ fn tables() -> &'static Tables {
 struct WordSet {
     slots: Vec<u64>,
     shift: u32,
+    /// The longest word, in bytes.
+    max_len: usize,
 }
 
 impl WordSet {
     fn new(words: impl Iterator<Item = u64>) -> WordSet {
         let words: Vec<u64> = words.collect();
         let size = (4 * words.len()).next_power_of_two().max(2);
-        let mut set = WordSet { slots: vec![0; size], shift: 64 - size.trailing_zeros() };
+        // A packed word's length: its bytes up to the last that is not zero.
+        let max_len = words.iter().map(|w| (64 - w.leading_zeros() as usize).div_ceil(8)).max().unwrap_or(0);
+        let mut set = WordSet { slots: vec![0; size], shift: 64 - size.trailing_zeros(), max_len };
         for w in words {
             let mut i = set.slot(w);
             while set.slots[i] != 0 && set.slots[i] != w {
@@ -885,9 +889,12 @@ impl Counts {
         let func = &tables().func;
         let mut token = |start: usize, end: usize| {
             let tok = &b[start..end];
-            let numeric = tok.iter().all(u8::is_ascii_digit);
+            // Most tokens start with a letter: not numeric, without a loop.
+            let numeric = tok[0].is_ascii_digit() && tok.iter().all(u8::is_ascii_digit);
             let len = end - start;
-            c.token(len as u32, numeric, tok[0].is_ascii_uppercase(), || func.contains(ascii_key(b, start, len)));
+            // No function word is longer than `func.max_len` bytes.
+            let fw = || len <= func.max_len && func.contains(ascii_key(b, start, len));
+            c.token(len as u32, numeric, tok[0].is_ascii_uppercase(), fw);
         };
         // From token to token through a bit per byte (set for `\w` bytes), 64 bytes at a time.
         // `open` is the start of a token that runs on into the next 64 bytes.

@@ -351,6 +351,13 @@ fn plain_lines_count_as_by_characters() {
         "Of",
         "und",
         "de",
+        // Function words of four to six letters, and words one letter longer.
+        "With",
+        "which",
+        "WOULD",
+        "dengan",
+        "dengans",
+        "whiches",
         "abcdefghijklmnopqrstuvwxyz",
         "0123456789",
     ];
