@@ -619,7 +619,7 @@ impl Engine {
         }
         buf.spares = doc.into_spares();
         let out = out.unwrap_or_else(|| assemble::assemble(text, &views));
-        buf.vecs = DocVecs { lines, views, next, hits, fate }.emptied();
+        buf.vecs = DocVecs { lines, views, next, hits, fate };
         let removals = assemble::merge_removals(
             text,
             removals,
@@ -631,7 +631,9 @@ impl Engine {
 }
 
 /// The vectors cleaning one document fills, kept between documents with a thread's scan buffers
-/// (a short document made a dozen of them otherwise). Each is emptied before use.
+/// (a short document made a dozen of them otherwise). Each is emptied where it is filled
+/// (`segment_into`, `scan_document_into`, `decide_round`, and before page selection and each
+/// round's survivors), so what one document left in them is never read.
 #[derive(Debug, Default)]
 pub(crate) struct DocVecs {
     lines: Vec<segment::Line>,
@@ -643,16 +645,6 @@ pub(crate) struct DocVecs {
 }
 
 impl DocVecs {
-    /// The same allocations, holding nothing.
-    fn emptied(mut self) -> Self {
-        self.lines.clear();
-        self.views.clear();
-        self.next.clear();
-        self.hits.clear();
-        self.fate.clear();
-        self
-    }
-
     /// Bytes these vectors hold allocated.
     pub(crate) fn retained_bytes(&self) -> usize {
         use std::mem::size_of;

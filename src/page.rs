@@ -295,7 +295,7 @@ impl Keywords {
             }
             slots[usize::from(table[h]) - 1].push((window, at, b));
         }
-        Keywords { table, slots, short: short.iter().map(|w| w.as_bytes()).filter(|w| !w.is_empty()).collect() }
+        Keywords { table, slots, short: short.iter().map(|w| w.as_bytes()).collect() }
     }
 
     #[inline]
@@ -305,8 +305,11 @@ impl Keywords {
 
     fn is_match(&self, hay: &str) -> bool {
         let hay = hay.as_bytes();
-        let ends_here = |word: &[u8], j: usize| hay[..=j].ends_with(word);
-        if self.short.iter().any(|w| w.last().is_some_and(|&b| memchr::memchr_iter(b, hay).any(|j| ends_here(w, j)))) {
+        if self
+            .short
+            .iter()
+            .any(|w| w.last().is_some_and(|&b| memchr::memchr_iter(b, hay).any(|j| hay[..=j].ends_with(w))))
+        {
             return true;
         }
         // Does a keyword lie where its window is `window`, the four bytes at `p`?
