@@ -347,6 +347,16 @@ impl Engine {
         }
     }
 
+    /// Run `op` on this thread with a scope whose spawned jobs run in the engine's pool of
+    /// `threads` threads (0: rayon's global pool); returns once they are all done.
+    #[cfg(feature = "python")]
+    pub(crate) fn in_place_scope<'scope, R>(&self, threads: usize, op: impl FnOnce(&rayon::Scope<'scope>) -> R) -> R {
+        match (threads > 0).then(|| self.pool(threads)).flatten() {
+            Some(pool) => pool.in_place_scope(op),
+            None => rayon::in_place_scope(op),
+        }
+    }
+
     /// The engine's pool of `threads` threads (None if it cannot be built: use the global pool).
     fn pool(&self, threads: usize) -> Option<std::sync::Arc<rayon::ThreadPool>> {
         let mut pools = self.pools.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -262,18 +262,27 @@ fn to_python(
     Py::new(py, cleaned)
 }
 
-/// Code units per slice of a batch: each slice's result strings are allocated between its two
-/// parallel runs. Measured: one thread runs alike from 16 K to 1 M per slice; two threads ran best
-/// at 1 M (fewer pauses between parallel runs) and no better at 4 M.
+/// Code points per slice of a batch cleaned on one thread: each slice's result strings are
+/// allocated between its cleaning and its writing, so the texts held in between stay bounded.
+/// Measured: one thread runs alike from 16 K to 1 M per slice.
 const SLICE_CHARS: usize = 1 << 20;
 
-/// Split `texts` into runs of about [`SLICE_CHARS`] code points.
-fn slices(texts: &[Bound<'_, PyString>]) -> PyResult<Vec<std::ops::Range<usize>>> {
+/// Code points per chunk of a batch cleaned on several threads ([`clean_pipelined`]): small
+/// enough that the engine's threads stay busy while the calling thread allocates each chunk's
+/// strings, large enough that a chunk's messages and jobs cost nothing beside its cleaning.
+const CHUNK_CHARS: usize = 1 << 18;
+
+/// Chunks being cleaned at once, per engine thread ([`clean_pipelined`]): enough to keep every
+/// thread busy, and a bound on the cleaned texts held before they are written.
+const CHUNKS_PER_THREAD: usize = 2;
+
+/// Split `texts` into runs of about `chars_per_slice` code points.
+fn slices(texts: &[Bound<'_, PyString>], chars_per_slice: usize) -> PyResult<Vec<std::ops::Range<usize>>> {
     let mut out = Vec::new();
     let (mut start, mut chars) = (0, 0);
     for (i, t) in texts.iter().enumerate() {
         chars += t.len()?;
-        if chars >= SLICE_CHARS {
+        if chars >= chars_per_slice {
             out.push(start..i + 1);
             (start, chars) = (i + 1, 0);
         }
@@ -439,7 +448,8 @@ fn with_text<R: Send>(text: &Bound<'_, PyString>, f: impl FnOnce(&str) -> R + Se
 /// Clean `texts` on the engine's threads, making each cleaned text a Python string (empty for a
 /// document that cannot be cleaned). Under the GIL this only reads pointers, allocates the
 /// result strings and builds the list; everything that touches characters runs on `threads`,
-/// and so does freeing what the results do not keep.
+/// and so does freeing what the results do not keep. On one thread a slice is cleaned, then its
+/// strings allocated, then written; on several, [`clean_pipelined`] overlaps these steps.
 #[allow(clippy::type_complexity)]
 fn clean_to_python<'py>(
     py: Python<'py>,
@@ -448,41 +458,200 @@ fn clean_to_python<'py>(
     threads: usize,
     mode: Mode,
 ) -> PyResult<Vec<(Result<Kept, Error>, Bound<'py, PyString>)>> {
-    use crate::codeunits::{shape, to_utf8, write};
-    let mut out = Vec::with_capacity(texts.len());
-    for slice in slices(texts)? {
-        let units = texts[slice].iter().map(storage::read).collect::<PyResult<Vec<_>>>()?;
-        let cleaned = py.detach(|| {
-            engine.map_batch(units, threads, |u, worker| {
-                let r = worker.clean(&to_utf8(u), mode).map(Kept::split);
-                let s = r.as_ref().ok().map(|(text, _)| shape(text));
-                (r, s)
-            })
-        });
-        let mut fresh = storage::Fresh::new(py, cleaned.iter().filter_map(|(_, s)| *s))?;
-        let mut kept = Vec::with_capacity(cleaned.len());
-        let mut jobs = Vec::with_capacity(cleaned.len());
-        let mut storage = fresh.storage().into_iter();
-        for (r, _) in cleaned {
-            kept.push(r.map(|(text, k)| {
+    if threads == 1 || texts.len() < 2 {
+        clean_in_slices(py, engine, texts, mode)
+    } else {
+        clean_pipelined(py, engine, texts, threads, mode)
+    }
+}
+
+/// A cleaned document: its text and what the binding keeps, or why it could not be cleaned;
+/// with the shape of its text's string.
+type CleanedDoc = (Result<(String, Kept), Error>, Option<crate::codeunits::Shape>);
+
+/// Clean one document given as a Python string's code units.
+fn clean_units(worker: &mut crate::Worker<'_>, units: crate::codeunits::CodeUnits<'_>, mode: Mode) -> CleanedDoc {
+    use crate::codeunits::{shape, to_utf8};
+    let r = worker.clean(&to_utf8(units), mode).map(Kept::split);
+    let s = r.as_ref().ok().map(|(text, _)| shape(text));
+    (r, s)
+}
+
+/// Pair each cleaned text of `cleaned` with the storage of its string in `fresh` (made for
+/// them, in order), for [`write_all`]; and what the binding keeps of each document, in order.
+#[allow(clippy::type_complexity)]
+fn writing_jobs<'f, 'py>(
+    fresh: &'f mut storage::Fresh<'py>,
+    cleaned: Vec<CleanedDoc>,
+) -> (Vec<(String, Option<crate::codeunits::CodeUnitsMut<'f>>)>, Vec<Result<Kept, Error>>) {
+    let mut storage = fresh.storage().into_iter();
+    let mut jobs = Vec::with_capacity(cleaned.len());
+    let kept = cleaned
+        .into_iter()
+        .map(|(r, _)| {
+            r.map(|(text, k)| {
                 jobs.push((text, storage.next()));
                 k
-            }));
-        }
-        drop(storage);
-        // Each text is written into its string, then freed, on the thread that wrote it.
-        py.detach(|| {
-            engine.map_batch(jobs, threads, |(text, dst), _| {
-                if let Some(dst) = dst {
-                    write(&text, dst);
-                }
             })
-        });
-        let mut objects = fresh.into_objects().into_iter();
-        out.extend(kept.into_iter().map(|r| {
-            let text = if r.is_ok() { objects.next() } else { None };
-            (r, text.unwrap_or_else(|| PyString::intern(py, "")))
-        }));
+        })
+        .collect();
+    (jobs, kept)
+}
+
+/// Write each text into its string, then free it (on the thread that wrote it).
+fn write_all(jobs: Vec<(String, Option<crate::codeunits::CodeUnitsMut<'_>>)>) {
+    for (text, dst) in jobs {
+        if let Some(dst) = dst {
+            crate::codeunits::write(&text, dst);
+        }
+    }
+}
+
+/// The results in order: each document's kept part with its string (the empty string for a
+/// document that could not be cleaned).
+#[allow(clippy::type_complexity)]
+fn pair_up<'py>(
+    py: Python<'py>,
+    kept: Vec<Result<Kept, Error>>,
+    fresh: storage::Fresh<'py>,
+    out: &mut Vec<(Result<Kept, Error>, Bound<'py, PyString>)>,
+) {
+    let mut objects = fresh.into_objects().into_iter();
+    out.extend(kept.into_iter().map(|r| {
+        let text = if r.is_ok() { objects.next() } else { None };
+        (r, text.unwrap_or_else(|| PyString::intern(py, "")))
+    }));
+}
+
+/// [`clean_to_python`] on the calling thread, a slice at a time: clean, allocate, write.
+#[allow(clippy::type_complexity)]
+fn clean_in_slices<'py>(
+    py: Python<'py>,
+    engine: &Engine,
+    texts: &[Bound<'py, PyString>],
+    mode: Mode,
+) -> PyResult<Vec<(Result<Kept, Error>, Bound<'py, PyString>)>> {
+    let mut out = Vec::with_capacity(texts.len());
+    for slice in slices(texts, SLICE_CHARS)? {
+        let units = texts[slice].iter().map(storage::read).collect::<PyResult<Vec<_>>>()?;
+        let cleaned = py.detach(|| engine.map_batch(units, 1, |u, worker| clean_units(worker, u, mode)));
+        let mut fresh = storage::Fresh::new(py, cleaned.iter().filter_map(|(_, s)| *s))?;
+        let (jobs, kept) = writing_jobs(&mut fresh, cleaned);
+        py.detach(|| write_all(jobs));
+        pair_up(py, kept, fresh, &mut out);
+    }
+    Ok(out)
+}
+
+/// A message from a job of [`clean_pipelined`] to the calling thread.
+enum Done {
+    /// A chunk is cleaned: its documents, in order.
+    Cleaned(usize, Vec<CleanedDoc>),
+    /// A chunk's strings are written.
+    Written,
+    /// A job ended without its message (it panicked: the scope raises the panic when it ends).
+    Lost,
+}
+
+/// A job's one message: sent by [`Signal::send`], or as [`Done::Lost`] when the job unwinds
+/// first, so the calling thread never waits for a message that cannot come.
+struct Signal(Option<std::sync::mpsc::Sender<Done>>);
+
+impl Signal {
+    fn send(mut self, done: Done) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(done); // no receiver: the calling thread has stopped waiting
+        }
+    }
+}
+
+impl Drop for Signal {
+    fn drop(&mut self) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(Done::Lost);
+        }
+    }
+}
+
+/// [`clean_to_python`] on several threads, pipelined: the engine's threads clean chunks of the
+/// batch while the calling thread allocates the strings of the chunks already cleaned (under
+/// the GIL), and each chunk's texts are written into its strings by a job of their own. The
+/// calling thread's work thus overlaps the cleaning instead of pausing it between slices, and
+/// when that thread must wait for the GIL (another Python thread is running), the engine's
+/// threads go on with the chunks in flight.
+#[allow(clippy::type_complexity)]
+fn clean_pipelined<'py>(
+    py: Python<'py>,
+    engine: &Engine,
+    texts: &[Bound<'py, PyString>],
+    threads: usize,
+    mode: Mode,
+) -> PyResult<Vec<(Result<Kept, Error>, Bound<'py, PyString>)>> {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let units = texts.iter().map(storage::read).collect::<PyResult<Vec<_>>>()?;
+    let chunks = slices(texts, CHUNK_CHARS)?;
+    let mut fresh: Vec<Option<storage::Fresh<'py>>> = chunks.iter().map(|_| None).collect();
+    let mut kept: Vec<Vec<Result<Kept, Error>>> = chunks.iter().map(|_| Vec::new()).collect();
+    let stop = AtomicBool::new(false);
+    let in_flight = CHUNKS_PER_THREAD * if threads == 0 { rayon::current_num_threads() } else { threads };
+    let mut slots: Vec<Option<&mut Option<storage::Fresh<'py>>>> = fresh.iter_mut().map(Some).collect();
+    let outcome = engine.in_place_scope(threads, |scope| -> PyResult<()> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let clean_chunk = |k: usize| {
+            let (units, signal, stop) = (&units[chunks[k].clone()], Signal(Some(tx.clone())), &stop);
+            scope.spawn(move |_| {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let mut worker = engine.worker();
+                let cleaned = units.iter().map(|&u| clean_units(&mut worker, u, mode)).collect();
+                signal.send(Done::Cleaned(k, cleaned));
+            });
+        };
+        let mut next = chunks.len().min(in_flight);
+        (0..next).for_each(clean_chunk);
+        let (mut rx, mut written) = (rx, 0);
+        while written < chunks.len() {
+            let (message, back) = py.detach(move || (rx.recv(), rx));
+            rx = back;
+            match message {
+                Ok(Done::Cleaned(k, cleaned)) => {
+                    let slot = slots[k].take().expect("a chunk is cleaned once");
+                    let strings = match storage::Fresh::new(py, cleaned.iter().filter_map(|(_, s)| *s)) {
+                        Ok(strings) => slot.insert(strings),
+                        Err(e) => {
+                            stop.store(true, Ordering::Relaxed);
+                            return Err(e);
+                        }
+                    };
+                    let (jobs, chunk_kept) = writing_jobs(strings, cleaned);
+                    kept[k] = chunk_kept;
+                    let signal = Signal(Some(tx.clone()));
+                    scope.spawn(move |_| {
+                        write_all(jobs);
+                        signal.send(Done::Written);
+                    });
+                    if next < chunks.len() {
+                        clean_chunk(next);
+                        next += 1;
+                    }
+                }
+                Ok(Done::Written) => written += 1,
+                Ok(Done::Lost) | Err(_) => {
+                    // A job panicked: the scope raises its panic once the others are done.
+                    stop.store(true, Ordering::Relaxed);
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    });
+    drop(slots);
+    outcome?;
+    let mut out = Vec::with_capacity(texts.len());
+    for (kept, strings) in kept.into_iter().zip(fresh) {
+        let strings = strings.expect("every chunk was written");
+        pair_up(py, kept, strings, &mut out);
     }
     Ok(out)
 }

@@ -177,6 +177,21 @@ def test_sliced_batch_equals_single() -> None:
         assert c.clean_batch(docs, threads=threads) == singles
 
 
+def test_pipelined_batch_keeps_errors_in_place() -> None:
+    # On several threads a batch is cleaned in chunks whose strings are allocated as each chunk
+    # comes back, in any order: every result, errors included, must still land in its place.
+    engine = Cleaner(mode="article", max_bytes=4000)._engine
+    docs = [f"date 2023-04-02 {BODY * 4} {i}\n\nTweet" for i in range(3000)]  # six chunks
+    for i in range(0, 3000, 257):
+        docs[i] = "x" * 4001  # refused: an error result in its place
+    docs[-1] = "y" * 5000
+    expected = [(r.text, r.error, r.removal_count) for r in engine.clean_batch(docs, 1, "article")]
+    assert sum(e is not None for _, e, _ in expected) == 13
+    for threads in (0, 2, 3):
+        got = engine.clean_batch(docs, threads, "article")
+        assert [(r.text, r.error, r.removal_count) for r in got] == expected
+
+
 def _utf8_path(engine: object, docs: list[str]) -> list[str]:
     """Clean texts through the JSONL path: UTF-8 bytes in and out, no Python string storage."""
     import json
