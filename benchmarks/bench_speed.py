@@ -13,8 +13,10 @@ Contenders:
 - The same cleaner with ahocorasick-rs as its phrase scanner (when installed).
 - dechaff ``Cleaner.clean_batch`` on 1 and on 2 threads (rayon inside Rust, GIL released: the
   engine's threads read each str's storage and write each result's, the calling thread only
-  allocates the result objects), and the raw engine batch (``clean_texts``: no result objects) on
-  1 and 2 threads.
+  allocates the result objects, while the engine's threads clean the next chunks), and the raw
+  engine batch (``clean_texts``: no result objects) on 1 and 2 threads.
+- ``clean_batch`` on 2 threads while another Python thread of the process computes: the calling
+  thread then waits for the GIL each time it allocates.
   Every dechaff contender reads the ``text`` of each result and runs on newly made strings.
 - Python threads (2) each calling ``Cleaner.clean`` in a loop over half the documents: the
   alternative to rayon. (Each thread takes a whole half: a ``ThreadPoolExecutor.map`` would make a
@@ -38,6 +40,7 @@ import json
 import os
 import random
 import re
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -249,6 +252,26 @@ def main() -> None:
                 assert len(texts) >= len(d) // 2
 
     add("2 Python threads calling clean()", python_threads, mb, fresh)
+
+    def beside_busy_thread(d: list[str]) -> None:
+        # An application whose other Python thread computes meanwhile: the batch's calling thread
+        # must win the GIL back (every 5 ms at best) each time it allocates result strings.
+        stop = threading.Event()
+
+        def spin() -> None:
+            n = 0
+            while not stop.is_set():
+                n += 1
+
+        other = threading.Thread(target=spin)
+        other.start()
+        try:
+            texts_of(article.clean_batch(d, threads=2))
+        finally:
+            stop.set()
+            other.join()
+
+    add("dechaff clean_batch, 2 threads, beside a busy Python thread", beside_busy_thread, mb, fresh)
     add("clean_article loop", lambda d: [dechaff.clean_article(x, mode="article") for x in d], mb, fresh)
     add("page mode clean_batch, 1 thread", lambda d: texts_of(page.clean_batch(d, threads=1)), mb, fresh)
     # The default mode: the page model decides, on every document of 20 lines or more, whether it is
