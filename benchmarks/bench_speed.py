@@ -15,9 +15,9 @@ Contenders:
   engine's threads read each str's storage and write each result's, the calling thread only
   allocates the result objects, while the engine's threads clean the next chunks), and the raw
   engine batch (``clean_texts``: no result objects) on 1 and 2 threads.
+  Every dechaff contender reads the ``text`` of each result and runs on newly made strings.
 - ``clean_batch`` on 2 threads while another Python thread of the process computes: the calling
   thread then waits for the GIL each time it allocates.
-  Every dechaff contender reads the ``text`` of each result and runs on newly made strings.
 - Python threads (2) each calling ``Cleaner.clean`` in a loop over half the documents: the
   alternative to rayon. (Each thread takes a whole half: a ``ThreadPoolExecutor.map`` would make a
   future per document, whose overhead halved this row's speed; ``chunksize`` is ignored by threads.)
@@ -254,8 +254,9 @@ def main() -> None:
     add("2 Python threads calling clean()", python_threads, mb, fresh)
 
     def beside_busy_thread(d: list[str]) -> None:
-        # An application whose other Python thread computes meanwhile: the batch's calling thread
-        # must win the GIL back (every 5 ms at best) each time it allocates result strings.
+        # An application whose other Python thread computes meanwhile: each time the batch's
+        # calling thread allocates result strings it must win the GIL back, which the other
+        # thread gives up only at the switch interval (5 ms by default).
         stop = threading.Event()
 
         def spin() -> None:
