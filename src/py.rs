@@ -450,20 +450,27 @@ fn with_text<R: Send>(text: &Bound<'_, PyString>, f: impl FnOnce(&str) -> R + Se
 /// result strings and builds the list; everything that touches characters runs on `threads`,
 /// and so does freeing what the results do not keep. On one thread a slice is cleaned, then its
 /// strings allocated, then written; on several, [`clean_pipelined`] overlaps these steps.
-#[allow(clippy::type_complexity)]
 fn clean_to_python<'py>(
     py: Python<'py>,
     engine: &Engine,
     texts: &[Bound<'py, PyString>],
     threads: usize,
     mode: Mode,
-) -> PyResult<Vec<(Result<Kept, Error>, Bound<'py, PyString>)>> {
+) -> PyResult<Results<'py>> {
     if threads == 1 || texts.len() < 2 {
         clean_in_slices(py, engine, texts, mode)
     } else {
         clean_pipelined(py, engine, texts, threads, mode)
     }
 }
+
+/// A batch's results in order: what the binding keeps of each document (or why it could not be
+/// cleaned) with its cleaned text as a Python string.
+type Results<'py> = Vec<(Result<Kept, Error>, Bound<'py, PyString>)>;
+
+/// Cleaned texts, each with the storage of the string it is to be written into (none for a
+/// document that could not be cleaned).
+type WriteJobs<'f> = Vec<(String, Option<crate::codeunits::CodeUnitsMut<'f>>)>;
 
 /// A cleaned document: its text and what the binding keeps, or why it could not be cleaned;
 /// with the shape of its text's string.
@@ -479,11 +486,10 @@ fn clean_units(worker: &mut crate::Worker<'_>, units: crate::codeunits::CodeUnit
 
 /// Pair each cleaned text of `cleaned` with the storage of its string in `fresh` (made for
 /// them, in order), for [`write_all`]; and what the binding keeps of each document, in order.
-#[allow(clippy::type_complexity)]
-fn writing_jobs<'f, 'py>(
-    fresh: &'f mut storage::Fresh<'py>,
+fn writing_jobs<'f>(
+    fresh: &'f mut storage::Fresh<'_>,
     cleaned: Vec<CleanedDoc>,
-) -> (Vec<(String, Option<crate::codeunits::CodeUnitsMut<'f>>)>, Vec<Result<Kept, Error>>) {
+) -> (WriteJobs<'f>, Vec<Result<Kept, Error>>) {
     let mut storage = fresh.storage().into_iter();
     let mut jobs = Vec::with_capacity(cleaned.len());
     let kept = cleaned
@@ -499,7 +505,7 @@ fn writing_jobs<'f, 'py>(
 }
 
 /// Write each text into its string, then free it (on the thread that wrote it).
-fn write_all(jobs: Vec<(String, Option<crate::codeunits::CodeUnitsMut<'_>>)>) {
+fn write_all(jobs: WriteJobs<'_>) {
     for (text, dst) in jobs {
         if let Some(dst) = dst {
             crate::codeunits::write(&text, dst);
@@ -509,13 +515,7 @@ fn write_all(jobs: Vec<(String, Option<crate::codeunits::CodeUnitsMut<'_>>)>) {
 
 /// The results in order: each document's kept part with its string (the empty string for a
 /// document that could not be cleaned).
-#[allow(clippy::type_complexity)]
-fn pair_up<'py>(
-    py: Python<'py>,
-    kept: Vec<Result<Kept, Error>>,
-    fresh: storage::Fresh<'py>,
-    out: &mut Vec<(Result<Kept, Error>, Bound<'py, PyString>)>,
-) {
+fn pair_up<'py>(py: Python<'py>, kept: Vec<Result<Kept, Error>>, fresh: storage::Fresh<'py>, out: &mut Results<'py>) {
     let mut objects = fresh.into_objects().into_iter();
     out.extend(kept.into_iter().map(|r| {
         let text = if r.is_ok() { objects.next() } else { None };
@@ -524,13 +524,12 @@ fn pair_up<'py>(
 }
 
 /// [`clean_to_python`] on the calling thread, a slice at a time: clean, allocate, write.
-#[allow(clippy::type_complexity)]
 fn clean_in_slices<'py>(
     py: Python<'py>,
     engine: &Engine,
     texts: &[Bound<'py, PyString>],
     mode: Mode,
-) -> PyResult<Vec<(Result<Kept, Error>, Bound<'py, PyString>)>> {
+) -> PyResult<Results<'py>> {
     let mut out = Vec::with_capacity(texts.len());
     for slice in slices(texts, SLICE_CHARS)? {
         let units = texts[slice].iter().map(storage::read).collect::<PyResult<Vec<_>>>()?;
@@ -559,17 +558,21 @@ struct Signal(Option<std::sync::mpsc::Sender<Done>>);
 
 impl Signal {
     fn send(mut self, done: Done) {
+        self.deliver(done);
+    }
+
+    /// Send `done` unless a message went already (no receiver: the calling thread has stopped
+    /// waiting, which is no error).
+    fn deliver(&mut self, done: Done) {
         if let Some(tx) = self.0.take() {
-            let _ = tx.send(done); // no receiver: the calling thread has stopped waiting
+            let _ = tx.send(done);
         }
     }
 }
 
 impl Drop for Signal {
     fn drop(&mut self) {
-        if let Some(tx) = self.0.take() {
-            let _ = tx.send(Done::Lost);
-        }
+        self.deliver(Done::Lost);
     }
 }
 
@@ -579,14 +582,13 @@ impl Drop for Signal {
 /// calling thread's work thus overlaps the cleaning instead of pausing it between slices, and
 /// when that thread must wait for the GIL (another Python thread is running), the engine's
 /// threads go on with the chunks in flight.
-#[allow(clippy::type_complexity)]
 fn clean_pipelined<'py>(
     py: Python<'py>,
     engine: &Engine,
     texts: &[Bound<'py, PyString>],
     threads: usize,
     mode: Mode,
-) -> PyResult<Vec<(Result<Kept, Error>, Bound<'py, PyString>)>> {
+) -> PyResult<Results<'py>> {
     use std::sync::atomic::{AtomicBool, Ordering};
     let units = texts.iter().map(storage::read).collect::<PyResult<Vec<_>>>()?;
     let chunks = slices(texts, CHUNK_CHARS)?;
