@@ -274,7 +274,14 @@ def test_engine_made_results_read_alike_in_any_order(x: str, order: list[str], m
         lazy.text, lazy.normalized, lazy.removals, dict(lazy.metadata), lazy.mode, lazy.lang
     )
     assert got == {name: _read(eager, name) for name in RESULT_READS}
-    assert got["normalized"] == cleaner.normalize(x)
+    # Auto mode sends text that starts like markup to the HTML extractor first: the normalised
+    # text is then that of the extracted text.
+    source = x
+    if got["mode"] == "html":
+        from dechaff.html import extract_html
+
+        source, _ = extract_html(x, extractor=cleaner.extractor, timeout=cleaner.timeout)
+    assert got["normalized"] == cleaner.normalize(source)
     assert got["chars_removed"] == len(got["normalized"]) - len(got["text"])  # type: ignore[arg-type]
     assert got["changed"] == bool(got["removals"])
     fresh = cleaner.clean_batch([x])[0]
