@@ -361,17 +361,26 @@ pub fn parse_rule_file(source: &str, text: &str) -> Result<Vec<Rule>> {
     let vars = file.vars;
     // Validation compiles each pattern (most of an engine's build time): rules in parallel, the
     // first error in file order reported.
-    let rules: Vec<Result<Rule>> = file
-        .rules
-        .into_par_iter()
-        .map(|mut spec| {
-            if let Some(p) = spec.pattern.take() {
-                spec.pattern = Some(expand_vars(&spec.id, &p, &vars)?);
-            }
-            validate(source, spec).map(|r| Rule { lang: lang.clone(), ..r })
-        })
-        .collect();
+    let rules: Vec<Result<Rule>> = map_outside_workers(file.rules, |mut spec| {
+        if let Some(p) = spec.pattern.take() {
+            spec.pattern = Some(expand_vars(&spec.id, &p, &vars)?);
+        }
+        validate(source, spec).map(|r| Rule { lang: lang.clone(), ..r })
+    });
     rules.into_iter().collect()
+}
+
+/// `items.map(f)`, in parallel except on a thread of a rayon pool, where it runs in order. An
+/// engine thread may be building a value that other documents wait for (a language's scanner,
+/// built on first use inside a `OnceLock`: `Engine::lang_scanner`); joining parallel jobs there
+/// would let it take up such a document, which then waits for the value its own thread is
+/// building: a deadlock.
+pub(crate) fn map_outside_workers<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+    if rayon::current_thread_index().is_some() {
+        items.into_iter().map(f).collect()
+    } else {
+        items.into_par_iter().map(f).collect()
+    }
 }
 
 /// Replace `{{NAME}}` by the file's `vars.NAME` (one level: a var may not use another).

@@ -14,7 +14,6 @@ mod trie;
 pub use document::{Document, Spares};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use rayon::prelude::*;
 use regex::Regex;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -236,15 +235,14 @@ impl Scanner {
         let mut gate_sets: Vec<Vec<u8>> = Vec::new();
         let (mut prefix_max, mut suffix_max) = (0, 0);
         // The relaxed variants are new patterns to compile (the rules' own were compiled when
-        // they were validated): compiled in parallel, as validation does.
-        let mut relaxed: Vec<Option<Regex>> = rules
-            .par_iter()
-            .map(|rule| match &rule.matcher {
+        // they were validated): compiled in parallel, as validation does (in order on an engine
+        // thread, which may be building this scanner for other documents to use).
+        let mut relaxed: Vec<Option<Regex>> =
+            crate::rules::map_outside_workers(rules.iter().collect(), |rule| match &rule.matcher {
                 Matcher::Pattern(p) => prefilter::without_unicode_word_boundaries(&wrap_pattern(p, rule.scope))
                     .and_then(|r| crate::rules::compile_pattern(&r).ok()),
                 Matcher::Phrases(_) => None,
-            })
-            .collect();
+            });
         for (i, rule) in rules.iter().enumerate() {
             let idx = i as u32;
             match &rule.matcher {

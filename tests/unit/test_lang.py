@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import dechaff
 import pytest
 from dechaff import Cleaner, OptionError, detect_language, normalize
@@ -75,3 +77,52 @@ def test_french_keeps_its_space_before_high_punctuation() -> None:
         .clean(doc)
         .text.endswith("Vraiment?")
     )
+
+
+#: One sentence in each language with a rule pack.
+_SENTENCES = [
+    "The council approved the budget on Monday after a long debate, and the mayor said that the "
+    "plan would protect the services that people need.",
+    "Der Stadtrat hat am Montag den Haushalt beschlossen, und die Bürgermeisterin sagte, dass der "
+    "Plan die Dienste schützt, die die Menschen brauchen.",
+    "Le conseil a approuvé le budget lundi après un long débat, et le maire a dit que le plan "
+    "protège les services dont les gens ont besoin.",
+    "El consejo aprobó el presupuesto el lunes tras un largo debate, y el alcalde dijo que el plan "
+    "protege los servicios que la gente necesita.",
+    "Il consiglio ha approvato il bilancio lunedì dopo un lungo dibattito, e il sindaco ha detto "
+    "che il piano protegge i servizi di cui la gente ha bisogno.",
+    "O conselho aprovou o orçamento na segunda-feira depois de um longo debate, e o prefeito disse "
+    "que o plano protege os serviços de que as pessoas precisam.",
+    "Городской совет в понедельник утвердил бюджет после долгих дебатов, и мэр сказал, что этот "
+    "план защищает услуги, которые нужны людям.",
+    "Міська рада в понеділок затвердила бюджет після довгих дебатів, і мер сказав, що цей план "
+    "захищає послуги, які потрібні людям.",
+]
+
+#: Twenty fresh Cleaners, each cleaning 2,000 documents in eight languages on two threads.
+_MANY_LANGUAGES_BATCH = f"""
+import dechaff
+texts = {_SENTENCES!r}
+docs = ["\\n\\n".join([texts[i % 8]] * (1 + i % 7)) + "\\n\\nShare this article" for i in range(2000)]
+for _ in range(20):
+    results = dechaff.Cleaner(mode="article", lang="auto").clean_batch(docs, threads=2)
+    assert len({{r.lang for r in results}}) == 8, {{r.lang for r in results}}
+print("done")
+"""
+
+
+def test_a_batch_building_language_scanners_on_engine_threads_finishes() -> None:
+    # Under lang="auto" each language's scanner is built on first use, by the engine thread that
+    # needs it, while other documents wait for it. Building it once ran parallel jobs, and the
+    # thread joining them took up those waiting documents: the batch hung for good (on the second
+    # fresh Cleaner, every time). A child process, so that a hang fails the test instead of
+    # stopping the run.
+    import subprocess
+
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", _MANY_LANGUAGES_BATCH], capture_output=True, text=True, timeout=120
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("a lang='auto' batch on two threads did not finish within 120 s")
+    assert run.returncode == 0 and run.stdout.strip() == "done", run.stderr
