@@ -52,6 +52,31 @@ def test_malformed_json_line(tmp_path: Path, sample: list[dict[str, Any]]) -> No
     ]
 
 
+@pytest.mark.parametrize("fast_path", ["1", "0"])
+def test_deeply_nested_records_are_quarantined_not_fatal(
+    tmp_path: Path, sample: list[dict[str, Any]], fast_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nesting past orjson's limits once reached the standard library's recursive parser and
+    # encoder: a RecursionError ended the whole run (1,000 levels failed while writing, 1,025 and
+    # more while reading). Up to MAX_DEPTH levels a record passes through; deeper, it is refused.
+    monkeypatch.setenv("DECHAFF_FAST_PATH", fast_path)
+
+    def nested(levels: int) -> str:
+        return "[" * (levels - 1) + "]" * (levels - 1)
+
+    lines = [json.dumps(sample[0])]
+    lines += [f'{{"id":"d{n}","text":"Body.","x":{nested(n)}}}' for n in (300, 512, 513, 1000, 3000)]
+    lines.append(json.dumps(sample[1]))
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    docs, written, q = _run(tmp_path, src)
+    assert _counts(docs) == (7, 4, 3)
+    assert [r["id"] for r in written] == [sample[0]["id"], "d300", "d512", sample[1]["id"]]
+    assert written[2]["x"] == json.loads(nested(512))
+    assert [(e["line"], e["code"]) for e in q] == [(line, "malformed_json") for line in (4, 5, 6)]
+    assert all("nested more than 512 levels" in e["reason"] for e in q)
+
+
 def test_record_without_the_field_and_non_string_field(tmp_path: Path, sample: list[dict[str, Any]]) -> None:
     recs = [
         sample[0],

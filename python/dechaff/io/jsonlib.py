@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import decimal
 import json
@@ -41,21 +42,53 @@ def _std_dumps(obj: Any) -> bytes:
         return json.dumps(obj, ensure_ascii=True, separators=(",", ":"), default=_default).encode("ascii")
 
 
+#: The deepest nesting of arrays and objects a document may have. orjson reads up to 1,024 levels
+#: but writes only 254; the standard library, which writes what orjson cannot, recurses once per
+#: level and stops near Python's recursion limit. A deeper document is refused when read, so that
+#: every document read can be written again.
+MAX_DEPTH = 512
+
+
+def _nesting(obj: Any) -> int:
+    """Levels of arrays and objects in ``obj`` (0 for a scalar), counted without recursion."""
+    deepest, todo = 0, [(obj, 1)]
+    while todo:
+        node, depth = todo.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        todo.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
+def _too_deep() -> JSONError:
+    return JSONError(f"arrays and objects nested more than {MAX_DEPTH} levels deep")
+
+
 def loads(line: bytes) -> Any:
     """Parse one JSON document from bytes; raises :class:`JSONError` or :class:`UnicodeDecodeError`.
 
-    Big integers, NaN and lone surrogate escapes, which orjson refuses, fall back to the standard library.
+    Big integers, NaN and lone surrogate escapes, which orjson refuses, fall back to the standard
+    library. A document nested more than :data:`MAX_DEPTH` levels deep is a :class:`JSONError`.
     """
+    obj: Any = None
+    parsed = False
     if _orjson is not None:
+        with contextlib.suppress(_orjson.JSONDecodeError):
+            obj, parsed = _orjson.loads(line), True
+    if not parsed:
+        text = line.decode("utf-8")  # raises UnicodeDecodeError for invalid bytes
         try:
-            return _orjson.loads(line)
-        except _orjson.JSONDecodeError:
-            pass
-    text = line.decode("utf-8")  # raises UnicodeDecodeError for invalid bytes
-    try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise JSONError(str(exc)) from None
+            obj = json.loads(text)
+        except RecursionError:
+            raise _too_deep() from None
+        except ValueError as exc:
+            raise JSONError(str(exc)) from None
+    # Only a line with that many brackets can nest that deep: most lines skip the walk.
+    if line.count(b"[") + line.count(b"{") > MAX_DEPTH and _nesting(obj) > MAX_DEPTH:
+        raise _too_deep()
+    return obj
 
 
 def dumps(obj: Any) -> bytes:
