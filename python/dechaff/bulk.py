@@ -713,6 +713,44 @@ class BulkRun:
             else:
                 stem, _, _ = split_suffixes(opts.output)
                 self.quarantine_path = stem + ".quarantine.jsonl"
+        self._refuse_clobbering()
+
+    def _refuse_clobbering(self) -> None:
+        """Refuse options under which one file the run writes would replace another, or an input
+        (``--quarantine x.jsonl`` beside ``-o x.jsonl``, ``-o`` naming the input), or the report
+        field would replace the text, id or HTML field of each record."""
+        opts = self.opts
+        if opts.dry_run:
+            written = [("--report", opts.report)]
+        else:
+            output = None if self.dir_mode or opts.output == "-" else opts.output
+            written = [
+                ("-o", output),
+                ("--quarantine", self.quarantine_path),
+                ("--report", opts.report),
+                ("--stats", opts.stats),
+            ]
+        seen: dict[str, str] = {}
+        for flag, path in written:
+            if path is None or path == "-":
+                continue
+            real = os.path.realpath(path)
+            if real in seen:
+                raise OptionError(f"{seen[real]} and {flag} both name {path}: each needs a file of its own")
+            seen[real] = flag
+        for source in self.inputs:
+            if source.path == "-" or is_url(source.path):
+                continue
+            writer = seen.get(os.path.realpath(source.path))
+            if writer is not None:
+                raise OptionError(f"{writer} names the input {source.path}: writing it would destroy it")
+        if opts.report is None and not opts.dry_run:
+            fields = [("--text-field", opts.text_field), ("--id-field", opts.id_field)]
+            for flag, field in [*fields, ("--html-field", opts.html_field)]:
+                if field and field == opts.report_field:
+                    raise OptionError(
+                        f"--report-field {field!r} is also the {flag}: the report would replace that field"
+                    )
 
     # -- progress ------------------------------------------------------------------------------------
     def _advance(self, n: int) -> None:

@@ -200,3 +200,29 @@ def test_max_error_rate_exit_status(tmp_path: Path) -> None:
     src.write_text('{"id": 1}\n{"id": 2, "text": "Fine text."}\n')
     res = run_cli(["clean", src, "-o", tmp_path / "o.jsonl", "--max-error-rate", "0.1", "-q"])
     assert res.code == 3 and "max-error-rate" in res.stderr
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["-o", "{out}", "--quarantine", "{out}"],
+        ["-o", "{out}", "--report", "{out}"],
+        ["-o", "{out}", "--stats", "{out}"],
+        ["-o", "{out}", "--quarantine", "{src}"],
+        ["-o", "{src}"],
+        ["-o", "{out}", "--report-field", "text"],
+        ["-o", "{out}", "--report-field", "id"],
+    ],
+)
+def test_options_that_would_overwrite_a_file_or_field_are_refused(
+    tmp_path: Path, sample: list[dict[str, Any]], extra: list[str]
+) -> None:
+    # Each of these once exited 0 having destroyed data: the cleaned output replaced by the
+    # quarantine or the reports, the input overwritten, every text replaced by its report.
+    src = write_jsonl(tmp_path / "in.jsonl", sample[:3])
+    before = src.read_bytes()
+    out = tmp_path / "out.jsonl"
+    res = run_cli(["clean", src, *[a.format(out=out, src=src) for a in extra], "-q"])
+    assert res.code == 2, res.stderr
+    assert "dechaff: error:" in res.stderr and "Traceback" not in res.stderr
+    assert src.read_bytes() == before and not out.exists()
