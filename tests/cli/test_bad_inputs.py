@@ -226,3 +226,25 @@ def test_options_that_would_overwrite_a_file_or_field_are_refused(
     assert res.code == 2, res.stderr
     assert "dechaff: error:" in res.stderr and "Traceback" not in res.stderr
     assert src.read_bytes() == before and not out.exists()
+
+
+@pytest.mark.parametrize("fast_path", ["1", "0"])
+def test_a_stray_nul_byte_costs_its_line_not_the_file(
+    tmp_path: Path, sample: list[dict[str, Any]], fast_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A NUL byte in the first 8 KiB once made the whole file a "binary_file": one quarantine entry
+    # for 1,000 records, 999 of them good. UTF-16 JSON lines stay a binary file (NUL in every
+    # other byte).
+    monkeypatch.setenv("DECHAFF_FAST_PATH", fast_path)
+    lines = [json.dumps({"id": f"r{i:04d}", "text": sample[i % len(sample)]["text"]}) for i in range(1000)]
+    lines[3] = lines[3].replace('"text": "', '"text": "\x00', 1)
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    docs, written, q = _run(tmp_path, src)
+    assert _counts(docs) == (1000, 999, 1)
+    assert [(e["line"], e["code"]) for e in q] == [(4, "malformed_json")]
+    assert len(written) == 999 and "r0003" not in {r["id"] for r in written}
+    wide = tmp_path / "wide.jsonl"
+    wide.write_bytes(("\n".join(lines[:3]) + "\n").encode("utf-16"))
+    docs, written, q = _run(tmp_path, wide)
+    assert _counts(docs) == (1, 0, 1) and q[0]["code"] == "binary_file"

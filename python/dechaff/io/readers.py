@@ -222,11 +222,14 @@ def _is_stream_error(exc: BaseException) -> bool:
 
 
 def _looks_binary(head: bytes) -> bool:
-    if b"\x00" in head:
-        return True
+    """Whether the first bytes of a JSONL file say it holds binary data, not lines of JSON."""
     body = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if body.startswith((b"{", b"[")):
-        return False
+        # JSON lines with a stray NUL byte or two (each such line is quarantined on its own);
+        # UTF-16 text or a binary format would hold NUL in a good share of its bytes.
+        return head.count(b"\x00") * 100 > len(head)
+    if b"\x00" in head:
+        return True
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
