@@ -8,9 +8,9 @@
 //! floats in orjson's shortest form.
 //!
 //! A line this path cannot reproduce exactly — malformed JSON (NaN included), invalid UTF-8, a
-//! lone surrogate, a repeated key, a number out of float range, nesting deeper than 64, a missing
-//! or non-string text field, an existing report field, a document the engine refuses, text that
-//! looks like HTML in auto mode — is handed back as a *fallback*: the caller cleans it the general
+//! lone surrogate, a repeated key, an integer beyond 64 bits, a number out of float range, nesting
+//! deeper than 64, a missing or non-string text field, an existing report field, a document the
+//! engine refuses, text that looks like HTML in auto mode — is handed back as a *fallback*: the caller cleans it the general
 //! way, at its place in the output, so quarantine entries and counts stay exactly those of the
 //! general path.
 
@@ -629,7 +629,8 @@ impl Parser<'_> {
     }
 
     /// A number, written as orjson prints what it parsed: integers from i64::MIN to u64::MAX as
-    /// written (`-0` as `0`), every other number as a float ([`write_float`]).
+    /// written (`-0` as `0`), numbers with a fraction or exponent as floats ([`write_float`]).
+    /// A larger integer (which orjson would turn into a float) goes to the fallback.
     fn number(&mut self) -> Option<()> {
         let s = self.s;
         let start = self.i;
@@ -686,6 +687,7 @@ impl Parser<'_> {
                     return Some(());
                 }
             }
+            return None; // beyond 64 bits: the Python path keeps it exact
         }
         let v: f64 = token.parse().ok()?;
         if !v.is_finite()
@@ -983,9 +985,12 @@ mod tests {
             write_float(&mut o, v);
             assert_eq!(String::from_utf8(o).unwrap(), want);
         }
-        let r = run("{\"text\":\"a\",\"n\":[1e5,-0,0.10,2.5E-3,123456789012345678901]}", "text");
+        let r = run("{\"text\":\"a\",\"n\":[1e5,-0,0.10,2.5E-3,18446744073709551615]}", "text");
         let line = String::from_utf8(r.to_vec()).unwrap();
-        assert!(line.contains("[100000.0,0,0.1,0.0025,1.2345678901234568e+20]"), "{line}");
+        assert!(line.contains("[100000.0,0,0.1,0.0025,18446744073709551615]"), "{line}");
+        // An integer beyond 64 bits, which orjson would read as a float, is the Python path's.
+        let r = run("{\"text\":\"a\",\"n\":18446744073709551616}", "text");
+        assert_eq!((r.len(), r.fallbacks.len()), (0, 1));
     }
 
     #[test]

@@ -248,3 +248,36 @@ def test_a_stray_nul_byte_costs_its_line_not_the_file(
     wide.write_bytes(("\n".join(lines[:3]) + "\n").encode("utf-16"))
     docs, written, q = _run(tmp_path, wide)
     assert _counts(docs) == (1, 0, 1) and q[0]["code"] == "binary_file"
+
+
+@pytest.mark.parametrize("fast_path", ["1", "0"])
+def test_numbers_pass_through_exactly_or_are_refused(
+    tmp_path: Path, fast_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # orjson reads an integer beyond 64 bits as a float, and the standard library's NaN and 1e400
+    # were written back as null (orjson) or as the invalid literals NaN and Infinity: values
+    # changed with exit 0. Now big integers pass through exactly; the others are quarantined.
+    monkeypatch.setenv("DECHAFF_FAST_PATH", fast_path)
+    lines = [
+        '{"id":"big","text":"Body one.","n":123456789012345678901234567890,"m":-9223372036854775809}',
+        '{"id":"nan","text":"Body two.","n":NaN}',
+        '{"id":"inf","text":"Body three.","n":1e400}',
+        '{"id":"ninf","text":"Body four.","n":-Infinity}',
+        '{"id":"u64","text":"Body five.","n":18446744073709551615,"f":0.1}',
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    docs, written, q = _run(tmp_path, src)
+    assert _counts(docs) == (5, 2, 3)
+    assert [(r["id"], r["n"]) for r in written] == [
+        ("big", 123456789012345678901234567890),
+        ("u64", 2**64 - 1),
+    ]
+    assert written[0]["m"] == -9223372036854775809 and written[1]["f"] == 0.1
+    out_lines = (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()
+    assert '"n":123456789012345678901234567890' in out_lines[0]
+    assert [(e["line"], e["code"]) for e in q] == [
+        (2, "malformed_json"),
+        (3, "malformed_json"),
+        (4, "malformed_json"),
+    ]

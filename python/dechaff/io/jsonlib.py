@@ -7,6 +7,8 @@ import contextlib
 import datetime
 import decimal
 import json
+import math
+import re
 from typing import Any
 
 try:
@@ -66,21 +68,38 @@ def _too_deep() -> JSONError:
     return JSONError(f"arrays and objects nested more than {MAX_DEPTH} levels deep")
 
 
+#: A run of digits as long as an integer orjson would read as a float (beyond 64 bits).
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")
+
+
+def _finite(literal: str) -> float:
+    value = float(literal)
+    if math.isinf(value):
+        raise ValueError(f"the number {literal[:40]} is out of range")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def loads(line: bytes) -> Any:
     """Parse one JSON document from bytes; raises :class:`JSONError` or :class:`UnicodeDecodeError`.
 
-    Big integers, NaN and lone surrogate escapes, which orjson refuses, fall back to the standard
-    library. A document nested more than :data:`MAX_DEPTH` levels deep is a :class:`JSONError`.
+    Every value is read exactly or refused, so that a record written back holds what it held:
+    integers beyond 64 bits (which orjson reads as floats) and lone surrogate escapes (which it
+    refuses) go to the standard library; ``NaN``, ``Infinity`` and numbers beyond a double's range
+    are a :class:`JSONError`, and so is a document nested more than :data:`MAX_DEPTH` levels deep.
     """
     obj: Any = None
     parsed = False
-    if _orjson is not None:
+    if _orjson is not None and _LONG_DIGITS.search(line) is None:
         with contextlib.suppress(_orjson.JSONDecodeError):
             obj, parsed = _orjson.loads(line), True
     if not parsed:
         text = line.decode("utf-8")  # raises UnicodeDecodeError for invalid bytes
         try:
-            obj = json.loads(text)
+            obj = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
         except RecursionError:
             raise _too_deep() from None
         except ValueError as exc:
