@@ -281,3 +281,18 @@ def test_numbers_pass_through_exactly_or_are_refused(
         (3, "malformed_json"),
         (4, "malformed_json"),
     ]
+
+
+def test_empty_text_and_html_files_are_counted_as_skipped(tmp_path: Path) -> None:
+    # Empty and blank .txt/.html files once vanished from the counts: "3 files, read 1".
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("The council approved the canal plan on Monday, officials said.\n")
+    (src / "empty.txt").write_bytes(b"")
+    (src / "blank.txt").write_text("  \n\n")
+    (src / "page.html").write_bytes(b"")
+    res = run_cli(["clean", src, "-o", tmp_path / "out", "--stats", tmp_path / "s.json", "-q"])
+    assert res.code == 0, res.stderr
+    stats = stats_of(tmp_path / "s.json")
+    assert _counts(stats["documents"]) == (1, 1, 0)
+    assert stats["skip_reasons"] == {"empty text or HTML file": 3}

@@ -380,7 +380,8 @@ def _whole_file_events(src: SourceStream, name: str, fmt: str, opts: ReadOptions
         yield Item(name, {"offset": 0}, error=("compressed_stream", f"{type(exc).__name__}: {exc}"))
         return
     if not data.strip():
-        return  # an empty file holds no document
+        yield Skipped("empty text or HTML file")  # no document, but counted: no file goes unseen
+        return
     loc = {"offset": 0}
     if b"\x00" in data[:8192]:
         yield Item(name, loc, raw=data, error=("binary_file", "binary data, not text"), size=len(data))
