@@ -153,3 +153,52 @@ def test_shared_broken_warcs_never_stop_the_run(tmp_path: Path, backend: str) ->
     assert stats["files"] == len(names)
     assert stats["documents"]["read"] >= len(names) - 1
     assert set(stats["quarantine_reasons"]) <= {"warc_record"}
+
+
+def _six_responses(gz: bool) -> tuple[bytes, list[int]]:
+    """Six HTML responses, and where each record starts."""
+    pytest.importorskip("warcio")
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf = io.BytesIO()
+    w = WARCWriter(buf, gzip=gz)
+    starts = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        for i in range(6):
+            starts.append(buf.tell())
+            html = b"<html><body><p>%s Page %d.</p></body></html>" % (ARTICLE.split("\n")[0].encode(), i)
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            w.write_record(
+                w.create_warc_record(
+                    f"http://example.com/{i}", "response", payload=io.BytesIO(html), http_headers=http
+                )
+            )
+        gc.collect()
+    return buf.getvalue(), starts
+
+
+def test_reading_goes_on_after_a_broken_record(tmp_path: Path) -> None:
+    # One bad record once ended its file: the records after it were neither read, skipped nor
+    # quarantined. A local file is now searched for the next record and read on from there.
+    pytest.importorskip("fastwarc")
+    plain, starts = _six_responses(gz=False)
+    at = plain.index(b"Content-Length: ", starts[1]) + len(b"Content-Length: ")
+    end = plain.index(b"\r\n", at)
+    longer = plain[:at] + str(int(plain[at:end]) + 50).encode() + plain[end:]  # overruns record 3
+    packed, gz_starts = _six_responses(gz=True)
+    smashed = bytearray(packed)
+    for k in range(gz_starts[2] + 20, gz_starts[3] - 10):  # record 3's gzip member, corrupt
+        smashed[k] ^= 0x5A
+    for name, data, want_urls in [
+        ("long.warc", longer, [f"http://example.com/{i}" for i in range(6)]),
+        ("smashed.warc.gz", bytes(smashed), [f"http://example.com/{i}" for i in (0, 1, 3, 4, 5)]),
+    ]:
+        src = tmp_path / name
+        src.write_bytes(data)
+        stats, written, q = _clean(tmp_path, src)
+        d = stats["documents"]
+        assert (d["written"], d["quarantined"]) == (len(want_urls), 1), name
+        assert [w["url"] for w in written] == want_urls, name
+        assert q[0]["code"] == "warc_record" and "reading goes on at byte" in q[0]["reason"], name

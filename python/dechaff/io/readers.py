@@ -509,32 +509,84 @@ def _fastwarc_events(
     from fastwarc.warc import ArchiveIterator
 
     n = 0
-    last_offset = 0
-    try:
-        target: Any = fileobj if fileobj is not None else source.path
-        for rec in ArchiveIterator(target, parse_http=False, fsspec_args=False):
-            n += 1
-            wtype = str(rec.record_type).rsplit(".", 1)[-1]
-            last_offset = int(rec.stream_pos)
-            if wtype not in _WARC_DOC_TYPES:
-                yield Skipped(f"WARC {wtype} record")
-                continue
-            headers = {str(k).lower(): str(v) for k, v in rec.headers.items()}
-            block = rec.reader.read()
-            if len(block) < rec.content_length:
-                detail = f"truncated record: {len(block)} of {rec.content_length} bytes"
-                yield Item(
-                    source.name,
-                    {"record_no": n, "offset": last_offset},
-                    record={"id": headers.get("warc-record-id"), "url": headers.get("warc-target-uri")},
-                    error=("warc_record", detail),
-                    size=len(block),
-                )
-                continue
-            yield _warc_document(source.name, n, last_offset, wtype, headers, block, opts)
-    except OSError as exc:
-        detail = f"broken WARC stream after record {n}: {exc}"
-        yield Item(source.name, {"record_no": n + 1, "offset": last_offset}, error=("warc_record", detail))
+    start = 0  # where this pass over the file began (a local file is read again after a break)
+    while True:
+        last_offset = start
+        try:
+            if fileobj is not None:
+                target: Any = fileobj
+            else:
+                target = open(source.path, "rb")  # noqa: SIM115 - closed below
+                target.seek(start)
+            try:
+                for rec in ArchiveIterator(target, parse_http=False, fsspec_args=False):
+                    n += 1
+                    wtype = str(rec.record_type).rsplit(".", 1)[-1]
+                    last_offset = start + int(rec.stream_pos)
+                    if wtype not in _WARC_DOC_TYPES:
+                        yield Skipped(f"WARC {wtype} record")
+                        continue
+                    headers = {str(k).lower(): str(v) for k, v in rec.headers.items()}
+                    block = rec.reader.read()
+                    if len(block) < rec.content_length:
+                        detail = f"truncated record: {len(block)} of {rec.content_length} bytes"
+                        ids = {"id": headers.get("warc-record-id"), "url": headers.get("warc-target-uri")}
+                        loc = {"record_no": n, "offset": last_offset}
+                        error = ("warc_record", detail)
+                        yield Item(source.name, loc, record=ids, error=error, size=len(block))
+                        continue
+                    yield _warc_document(source.name, n, last_offset, wtype, headers, block, opts)
+            finally:
+                if fileobj is None:
+                    target.close()
+            return
+        except OSError as exc:
+            detail = f"broken WARC stream after record {n}: {exc}"
+            # A local file is searched for the next record after the break, and read on from there.
+            resume = None if fileobj is not None else _next_warc_record(source.path, last_offset + 1)
+            if resume is not None:
+                detail += f"; reading goes on at byte {resume}, the next record found"
+            loc = {"record_no": n + 1, "offset": last_offset}
+            yield Item(source.name, loc, error=("warc_record", detail))
+            if resume is None:
+                return
+            start = resume
+
+
+def _next_warc_record(path: str, after: int) -> Optional[int]:
+    """Byte offset of the first WARC record starting at or after ``after`` in the file at ``path``:
+    a line that begins ``WARC/1.`` in a plain file, a gzip member whose text begins so in a
+    ``.warc.gz`` (None when there is none). Reads the file in blocks: memory stays bounded."""
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+        marker = b"\x1f\x8b\x08" if gz else b"\nWARC/1."
+        pos = after - 1  # a plain file's marker starts at the newline before the record
+        fh.seek(max(pos, 0))
+        tail = b""
+        while True:
+            block = fh.read(1 << 20)
+            if not block:
+                return None
+            data = tail + block
+            base = fh.tell() - len(data)
+            at = data.find(marker)
+            while at >= 0:
+                found = base + at + (0 if gz else 1)
+                if found >= after and (not gz or _gzip_member_is_warc(path, found)):
+                    return found
+                at = data.find(marker, at + 1)
+            tail = data[-(len(marker) - 1) :]
+
+
+def _gzip_member_is_warc(path: str, at: int) -> bool:
+    """Whether the gzip member at byte ``at`` decompresses to text that starts like a WARC record."""
+    with open(path, "rb") as fh:
+        fh.seek(at)
+        try:
+            head = zlib.decompressobj(31).decompress(fh.read(4096), 16)
+        except zlib.error:
+            return False
+    return head.startswith(b"WARC/1.")
 
 
 def _warcio_events(source: InputFile, fileobj: BinaryIO, opts: ReadOptions) -> Iterator[ReadEvent]:
