@@ -296,3 +296,16 @@ def test_empty_text_and_html_files_are_counted_as_skipped(tmp_path: Path) -> Non
     stats = stats_of(tmp_path / "s.json")
     assert _counts(stats["documents"]) == (1, 1, 0)
     assert stats["skip_reasons"] == {"empty text or HTML file": 3}
+
+
+@pytest.mark.parametrize("fast_path", ["1", "0"])
+def test_a_byte_order_mark_before_the_first_record(
+    tmp_path: Path, sample: list[dict[str, Any]], fast_path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Files saved by some Windows tools start with a UTF-8 BOM; the first record was quarantined.
+    monkeypatch.setenv("DECHAFF_FAST_PATH", fast_path)
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"\xef\xbb\xbf" + "".join(json.dumps(r) + "\n" for r in sample[:3]).encode("utf-8"))
+    docs, written, q = _run(tmp_path, src)
+    assert _counts(docs) == (3, 3, 0) and q == []
+    assert [r["id"] for r in written] == [r["id"] for r in sample[:3]]

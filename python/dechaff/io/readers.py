@@ -251,6 +251,8 @@ def jsonl_item(line: bytes, name: str, lineno: int, start: int, opts: ReadOption
     """One line of a JSONL file as an :class:`Item` (None for a blank line): the record, or why
     there is none. ``lineno`` counts from 1; ``start`` is the line's decompressed byte offset."""
     body = line.strip()
+    if lineno == 1 and body.startswith(b"\xef\xbb\xbf"):
+        body = body[3:].strip()  # a UTF-8 byte order mark before the first record
     if not body:
         return None
     loc = {"line": lineno, "offset": start}
