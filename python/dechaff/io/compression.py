@@ -26,10 +26,15 @@ MAGIC: dict[str, bytes] = {
     "xz": b"\xfd7zXZ\x00",
 }
 
+#: Magic bytes 1-3 of a zstd skippable frame (byte 0 is 0x50 to 0x5F).
+_ZSTD_SKIPPABLE = b"\x2a\x4d\x18"
+
 #: File extensions of the compressed formats (without the dot).
 EXTENSIONS: dict[str, str] = {"gz": "gzip", "zst": "zstd", "zstd": "zstd", "bz2": "bz2", "xz": "xz"}
 
 _BUFFER = 1 << 20
+#: Compressed bytes fed to the zstd decoder at a time.
+_ZSTD_PIECE = 1 << 13
 
 
 def sniff_compression(head: bytes) -> Optional[str]:
@@ -37,6 +42,8 @@ def sniff_compression(head: bytes) -> Optional[str]:
     for name, magic in MAGIC.items():
         if head.startswith(magic):
             return name
+    if len(head) >= 4 and head[0] & 0xF0 == 0x50 and head[1:4] == _ZSTD_SKIPPABLE:
+        return "zstd"  # a zstd skippable frame first (pzstd writes one before each frame)
     return None
 
 
@@ -66,13 +73,91 @@ def decompressing_reader(buffered: Any, compression: Optional[str]) -> Any:
     elif compression == "xz":
         raw = lzma.LZMAFile(buffered, mode="rb")  # noqa: SIM115  # returned open
     elif compression == "zstd":
-        zstd = _zstandard()
-        raw = zstd.ZstdDecompressor().stream_reader(buffered, read_across_frames=True)
+        raw = _ZstdFrames(buffered, _zstandard())
     else:
         raise OptionError(f"unknown compression {compression!r}")
     if compression in ("gzip", "bz2", "xz"):
         return raw  # already buffered, with readline
     return io.BufferedReader(raw, _BUFFER)
+
+
+class _ZstdFrames(io.RawIOBase):
+    """A raw reader decoding a zstd stream frame by frame (skippable frames included).
+
+    ``zstandard``'s own ``stream_reader`` takes a stream that ends inside a frame for a clean end, and
+    an error in one frame throws away what that read had decoded from the frames before it. Here a
+    frame's output is handed out before the next frame is decoded, and a stream that breaks off inside
+    a frame raises :class:`EOFError` (like ``gzip`` and ``lzma``) once the data before it is read; a
+    corrupt frame raises ``ZstdError``. The error is sticky: every later read raises it again.
+
+    Compressed input is fed in pieces of ``_ZSTD_PIECE`` bytes, so memory stays bounded and little of
+    a corrupt frame's good start is lost with the piece that fails.
+    """
+
+    def __init__(self, src: Any, zstd: Any) -> None:
+        self._read = getattr(src, "read1", None) or src.read
+        self._dctx = zstd.ZstdDecompressor()
+        self._dobj: Any = None  # the decoder of the current frame (None: between frames)
+        self._fed = 0  # compressed bytes of the current frame fed so far
+        self._frame = 0  # frames started
+        self._frame_start = 0  # compressed offset where the current frame starts
+        self._consumed = 0  # compressed bytes fed to decoders, in all
+        self._leftover = b""  # bytes read past the end of the last frame: the next frame's start
+        self._pending = memoryview(b"")
+        self._error: Optional[BaseException] = None
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._pending:
+            if self._error is not None:
+                raise self._error
+            if self._done:
+                return 0
+            self._decode_more()
+        n = min(len(b), len(self._pending))
+        b[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def _decode_more(self) -> None:
+        data = self._leftover or self._read(_ZSTD_PIECE)
+        self._leftover = b""
+        if not data:
+            if self._dobj is not None and self._fed:
+                self._error = EOFError(
+                    f"Compressed file ended inside zstd frame {self._frame} (truncated stream: "
+                    f"{self._fed} bytes of the frame from compressed byte {self._frame_start} read)"
+                )
+            self._done = True
+            return
+        if self._dobj is None:
+            self._dobj = self._dctx.decompressobj()
+            self._fed = 0
+            self._frame += 1
+            self._frame_start = self._consumed
+        try:
+            out = self._dobj.decompress(data)
+        except Exception as exc:
+            if not type(exc).__module__.startswith("zstandard"):
+                raise
+            error = type(exc)(
+                f"{exc} (in zstd frame {self._frame}, which starts at compressed byte {self._frame_start})"
+            )
+            error.__cause__ = exc
+            self._error = error
+            return
+        if self._dobj.eof:  # the frame ended: what follows it starts the next one
+            self._leftover = self._dobj.unused_data
+            used = len(data) - len(self._leftover)
+            self._dobj = None
+        else:
+            used = len(data)
+        self._fed += used
+        self._consumed += used
+        self._pending = memoryview(out)
 
 
 class _Borrowed(io.RawIOBase):
