@@ -284,6 +284,13 @@ def _cmd_clean(args: argparse.Namespace) -> int:
             ),
             file=sys.stderr,
         )
+    elif stats.quarantined and (opts.dry_run or run.quarantine_path is None):
+        # Quiet, but records left out of the output and kept nowhere must not pass unseen.
+        print(
+            f"dechaff: {stats.quarantined:,} quarantined records not saved "
+            "(pass --quarantine FILE to keep them)",
+            file=sys.stderr,
+        )
     if args.max_error_rate is not None and stats.read:
         rate = stats.quarantined / stats.read
         if rate > args.max_error_rate:

@@ -309,3 +309,12 @@ def test_a_byte_order_mark_before_the_first_record(
     docs, written, q = _run(tmp_path, src)
     assert _counts(docs) == (3, 3, 0) and q == []
     assert [r["id"] for r in written] == [r["id"] for r in sample[:3]]
+
+
+def test_quiet_run_to_stdout_still_says_records_were_not_saved() -> None:
+    # With -o - and -q, quarantined records were dropped without a word and exit status 0.
+    res = run_cli(["clean", "-", "-o", "-", "-q"], stdin=b'{"id":"a","text":"Fine text."}\n{broken\n')
+    assert res.code == 0 and len(res.jsonl()) == 1
+    assert res.stderr.strip().startswith("dechaff: 1 quarantined records not saved (pass --quarantine")
+    quiet = run_cli(["clean", "-", "-o", "-", "-q"], stdin=b'{"id":"a","text":"Fine text."}\n')
+    assert quiet.code == 0 and quiet.stderr == ""
