@@ -318,3 +318,17 @@ def test_quiet_run_to_stdout_still_says_records_were_not_saved() -> None:
     assert res.stderr.strip().startswith("dechaff: 1 quarantined records not saved (pass --quarantine")
     quiet = run_cli(["clean", "-", "-o", "-", "-q"], stdin=b'{"id":"a","text":"Fine text."}\n')
     assert quiet.code == 0 and quiet.stderr == ""
+
+
+def test_a_fifo_inside_an_input_directory_is_passed_over(tmp_path: Path) -> None:
+    # Opening a FIFO named *.txt found by a directory walk waited for a writer for ever.
+    import os
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("The council approved the canal plan on Monday, officials said.\n")
+    os.mkfifo(src / "pipe.txt")
+    res = run_cli(["clean", src, "-o", tmp_path / "out", "--stats", tmp_path / "s.json", "-q"])
+    assert res.code == 0, res.stderr
+    stats = stats_of(tmp_path / "s.json")
+    assert stats["files"] == 1 and _counts(stats["documents"]) == (1, 1, 0)

@@ -13,6 +13,7 @@ import gzip
 import importlib
 import os
 import re
+import stat
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -107,15 +108,27 @@ class InputFile:
     name: str
 
 
+def _is_special(path: str) -> bool:
+    """A FIFO, socket or device: opening one in a directory walk could wait for ever."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False  # a dangling link: reading it reports the error
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+
+
 def _walk(root: str) -> list[str]:
+    """The input files under a directory, sorted: those with a known extension, not hidden, not
+    FIFOs, sockets or devices (a file named on the command line is read whatever it is)."""
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for fn in sorted(filenames):
             if fn.startswith("."):
                 continue
-            if format_from_name(fn) is not None:
-                found.append(os.path.join(dirpath, fn))
+            path = os.path.join(dirpath, fn)
+            if format_from_name(fn) is not None and not _is_special(path):
+                found.append(path)
     return found
 
 
