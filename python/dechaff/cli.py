@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Optional, TextIO, TypeVar, cast
@@ -526,6 +527,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the run is, so that it stops as it does on Ctrl-C (temporary files
+    removed, finished shards kept for --resume)."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise _Terminated()
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``dechaff`` command; returns the exit status."""
     parser = build_parser()
@@ -534,8 +544,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread: signals stay as they are
+        previous = None
+    try:
         status: int = args.func(args)
         return status
+    except _Terminated:
+        print("dechaff: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except DechaffError as exc:
         print(f"dechaff: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -549,6 +566,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except OSError as exc:
         print(f"dechaff: error: {exc}", file=sys.stderr)
         return EXIT_FATAL
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
