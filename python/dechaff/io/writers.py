@@ -182,10 +182,60 @@ class JsonlWriter(RecordWriter):
             self._atomic.abort()
 
 
+def _show(value: Any) -> str:
+    """A short form of ``value`` for a quarantine reason: its repr (cut) and its Python type."""
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def _same(stored: Any, given: Any) -> bool:
+    """Whether ``stored`` (a value read back from Arrow) is ``given`` unchanged. A missing struct key reads
+    back as null; an integer may read back as the float it equals exactly (Python compares ``int`` and
+    ``float`` exactly); a float never reads back as an integer, nor a bool as a number or the reverse."""
+    if given is None:
+        return stored is None
+    kind = type(given)
+    if kind is str:
+        return type(stored) is str and stored == given
+    if isinstance(given, bool) or isinstance(stored, bool):
+        return isinstance(given, bool) and isinstance(stored, bool) and stored == given
+    if isinstance(given, float):
+        return isinstance(stored, float) and (stored == given or (stored != stored and given != given))
+    if isinstance(given, int):
+        return isinstance(stored, (int, float)) and stored == given
+    if isinstance(given, dict):
+        if not isinstance(stored, dict) or any(k not in stored for k in given):
+            return False
+        return all(_same(v, given.get(k)) for k, v in stored.items())
+    if isinstance(given, (list, tuple)):
+        return (
+            isinstance(stored, list)
+            and len(stored) == len(given)
+            and all(_same(s, g) for s, g in zip(stored, given, strict=True))
+        )
+    return type(stored) is type(given) and bool(stored == given)
+
+
 class ParquetWriter(RecordWriter):
-    """Records to a Parquet file. The schema comes from the first batch; ``report_field`` (a dict) is
-    stored as a JSON string column. A later record that does not fit the schema is refused (and then
-    quarantined)."""
+    """Records to a Parquet file; ``report_field`` (a dict) is stored as a JSON string column.
+
+    The schema comes from the first batch that has a record to write. Each field's type is the one Arrow
+    infers from that batch's values; when they disagree (``1`` and ``"one"``, ``[1, "1"]``), the values
+    seen first win and the records that do not fit are refused. A column whose values Parquet cannot
+    store at all (an empty object ``{}``, which has no Parquet type; an integer beyond 64 bits) gets the
+    null type, like a field that is null in every record of that batch: the records holding a value
+    there are refused, in that batch and later ones (a larger ``--batch-size`` lets more records
+    decide the schema).
+
+    Values are never changed silently: a record is written only if every value reads back equal to its
+    input. An integer goes into a float column when the float is exact (a batch holding both ``1`` and
+    ``2.75`` makes a float column); a float never goes into an integer column (``2.75`` is not stored
+    as ``2``, nor ``2.0`` as ``2``); bools and numbers, strings and numbers do not mix; an object with a
+    key its struct column lacks is refused; a missing field or struct key reads back as null. Refused
+    records get an error string from :meth:`write` (the caller quarantines them as ``output_schema``).
+    """
 
     def __init__(
         self, path: str, *, report_field: Optional[str] = "dechaff", tmp_dir: Optional[str] = None
@@ -200,6 +250,17 @@ class ParquetWriter(RecordWriter):
         self._report_field = report_field
         self._writer: Any = None
         self._schema: Any = None
+        self._pa: Any = importlib.import_module("pyarrow")
+        self._pq: Any = importlib.import_module("pyarrow.parquet")
+        self._errors: tuple[type[BaseException], ...] = (
+            self._pa.ArrowException,
+            ValueError,
+            TypeError,
+            OverflowError,
+            NotImplementedError,
+            RecursionError,
+        )
+        self._writable_cache: dict[Any, bool] = {}
 
     def _prepare(self, rec: dict[str, Any]) -> dict[str, Any]:
         if self._report_field and isinstance(rec.get(self._report_field), dict):
@@ -208,42 +269,173 @@ class ParquetWriter(RecordWriter):
         return rec
 
     def write(self, records: Sequence[dict[str, Any]]) -> list[Optional[str]]:
-        """Append a row group (rows that do not fit the schema get an error instead)."""
-        pa: Any = importlib.import_module("pyarrow")
-        pq: Any = importlib.import_module("pyarrow.parquet")
-
+        """Append a row group; a record that cannot be stored exactly gets an error instead."""
         rows = [self._prepare(r) for r in records]
-        errors: list[Optional[str]] = [None] * len(rows)
         if not rows:
-            return errors
+            return []
         if self._schema is None:
-            table = pa.Table.from_pylist(rows)
-            self._schema = table.schema
-            self._writer = pq.ParquetWriter(self._atomic.fh, self._schema, compression="zstd")
+            schema, refused = self._infer_schema(rows)
+            table, errors = self._fit(rows, schema, refused)
+            if table.num_rows == 0:
+                return errors  # nothing to write yet: the next batch decides the schema
+            self._schema = schema
+            self._writer = self._pq.ParquetWriter(self._atomic.fh, schema, compression="zstd")
+        else:
+            table, errors = self._fit(rows, self._schema, {})
+        if table.num_rows:
             self._writer.write_table(table)
-            return errors
-        names = set(self._schema.names)
-        good: list[dict[str, Any]] = []
+        return errors
+
+    # -- schema of the first batch -------------------------------------------------------------------
+    def _writable(self, arrow_type: Any) -> bool:
+        """Whether Parquet can store a column of ``arrow_type`` (a struct without fields it cannot)."""
+        known = self._writable_cache.get(arrow_type)
+        if known is None:
+            pa, pq = self._pa, self._pq
+            try:
+                pq.ParquetWriter(pa.BufferOutputStream(), pa.schema([pa.field("c", arrow_type)])).close()
+                known = True
+            except self._errors:
+                known = False
+            self._writable_cache[arrow_type] = known
+        return known
+
+    def _infer_schema(self, rows: list[dict[str, Any]]) -> tuple[Any, dict[str, str]]:
+        """The schema for ``rows``, field by field in order of appearance, and the fields no value of
+        which can be stored (typed null), with the reason."""
+        pa = self._pa
+        names: dict[str, None] = {}
+        for r in rows:
+            names.update(dict.fromkeys(r))
+        fields: list[Any] = []
+        refused: dict[str, str] = {}
+        for name in names:
+            values = [r.get(name) for r in rows]
+            try:
+                arrow_type = pa.array(values).type
+                if not self._writable(arrow_type):
+                    arrow_type = None
+            except self._errors:
+                arrow_type = None
+            if arrow_type is None:
+                arrow_type = self._column_type([v for v in values if v is not None])
+            if arrow_type is None:
+                refused[name] = self._refusal(name, values)
+                arrow_type = pa.null()
+            fields.append(pa.field(name, arrow_type))
+        return pa.schema(fields), refused
+
+    def _column_type(self, values: list[Any]) -> Any:
+        """The type of the values that Arrow can convert and Parquet store together, the first ones
+        winning (greedily, in halves), or None when there are none."""
+        pa = self._pa
+        kept: list[Any] = []
+
+        def fits(chunk: list[Any]) -> bool:
+            try:
+                return bool(self._writable(pa.array(kept + chunk).type))
+            except self._errors:
+                return False
+
+        def grow(chunk: list[Any]) -> None:
+            if fits(chunk):
+                kept.extend(chunk)
+            elif len(chunk) > 1:
+                half = len(chunk) // 2
+                grow(chunk[:half])
+                grow(chunk[half:])
+
+        grow(values)
+        return pa.array(kept).type if kept else None
+
+    def _refusal(self, name: str, values: list[Any]) -> str:
+        """Why no value of the field ``name`` can be stored."""
+        for v in values:
+            if v is None:
+                continue
+            try:
+                arrow_type = self._pa.array([v]).type
+            except self._errors as exc:
+                return f"field '{name}': {_show(v)} cannot be converted to Arrow: {exc}"
+            return f"field '{name}': {_show(v)} has the Arrow type {arrow_type}, which Parquet cannot store"
+        return f"field '{name}': no value Parquet can store"  # pragma: no cover - a null column fits
+
+    # -- fitting records to the schema -----------------------------------------------------------------
+    def _fit(
+        self, rows: list[dict[str, Any]], schema: Any, refused: dict[str, str]
+    ) -> tuple[Any, list[Optional[str]]]:
+        """The table of the rows that ``schema`` holds exactly, and an error for each other row
+        (``refused``: the reason for a non-null value in a column typed null for want of a type)."""
+        pa = self._pa
+        errors: list[Optional[str]] = [None] * len(rows)
+        names = set(schema.names)
+        idx: list[int] = []
         for i, r in enumerate(rows):
             extra = [k for k in r if k not in names]
             if extra:
                 errors[i] = f"field(s) {', '.join(extra)} not in the Parquet schema of the first batch"
-                continue
-            good.append(r)
+            else:
+                idx.append(i)
+        good = [rows[i] for i in idx]
         try:
-            table = pa.Table.from_pylist(good, schema=self._schema)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
-            good = []
-            idx = [i for i, e in enumerate(errors) if e is None]
-            for i in idx:
-                try:
-                    pa.Table.from_pylist([rows[i]], schema=self._schema)
-                    good.append(rows[i])
-                except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError) as exc:
-                    errors[i] = f"does not fit the Parquet schema: {exc}"
-            table = pa.Table.from_pylist(good, schema=self._schema)
-        self._writer.write_table(table)
-        return errors
+            table = pa.Table.from_pylist(good, schema=schema)
+            bad = self._changed(table, good)
+        except self._errors:
+            table = None
+            bad = list(range(len(good)))
+        if not bad:
+            return table, errors
+        keep = [True] * len(good)
+        for j in bad:
+            err = self._row_error(good[j], schema, refused)
+            if err is not None or table is not None:
+                keep[j] = False
+                errors[idx[j]] = err or "does not read back unchanged from the Parquet schema"
+        if table is not None:
+            return table.filter(pa.array(keep)), errors
+        kept = [r for r, k in zip(good, keep, strict=True) if k]
+        try:
+            return pa.Table.from_pylist(kept, schema=schema), errors
+        except self._errors as exc:  # pragma: no cover - each row was converted alone above
+            for j, k in enumerate(keep):
+                if k:
+                    errors[idx[j]] = f"does not fit the Parquet schema: {exc}"
+            return schema.empty_table(), errors
+
+    def _changed(self, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+        """Positions of the rows that do not read back from ``table`` unchanged, column by column (a
+        column of strings, floats, integers or bools holding only that Python type is exact as it is:
+        only the other columns are read back)."""
+        pa = self._pa
+        exact = {pa.string(): str, pa.float64(): float, pa.int64(): int, pa.bool_(): bool}
+        bad: set[int] = set()
+        for name, column in zip(table.column_names, table.columns, strict=True):
+            values = [r.get(name) for r in rows]
+            kind = exact.get(column.type)
+            if kind is not None and all(v is None or type(v) is kind for v in values):
+                continue
+            bad.update(
+                j for j, (b, v) in enumerate(zip(column.to_pylist(), values, strict=True)) if not _same(b, v)
+            )
+        return sorted(bad)
+
+    def _row_error(self, row: dict[str, Any], schema: Any, refused: dict[str, str]) -> Optional[str]:
+        """Why ``row`` cannot be stored exactly (naming the first field that fails), or None."""
+        pa = self._pa
+        for field in schema:
+            value = row.get(field.name)
+            if value is not None and field.name in refused:
+                return refused[field.name]
+            null = pa.types.is_null(field.type)
+            hint = " (the first batch written had no value it could store there)" if null else ""
+            where = f"the Parquet column of type {field.type}{hint}"
+            try:
+                back = pa.array([value], type=field.type).to_pylist()[0]
+            except self._errors as exc:
+                return f"field '{field.name}': {_show(value)} does not fit {where}: {exc}"
+            if not _same(back, value):
+                return f"field '{field.name}': {_show(value)} would be stored as {_show(back)} in {where}"
+        return None
 
     def commit(self) -> None:
         """Close the Parquet file and rename it into place (an empty run writes an empty file)."""
