@@ -384,3 +384,19 @@ def test_output_to_a_fifo_writes_in_place(tmp_path: Path) -> None:
     assert res.code == 0, res.stderr
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert len(got[0].splitlines()) == N
+
+
+def test_outputs_get_the_mode_open_would_give_them(tmp_path: Path) -> None:
+    # Written through mkstemp, the output, quarantine and stats files were all 0600 whatever the
+    # umask, and a rewritten output lost its mode.
+    from dechaff.io import writers
+
+    want = 0o666 & ~writers._UMASK
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id":"a","text":"Fine text."}\n{broken\n', encoding="utf-8")
+    out, q, st = tmp_path / "o.jsonl", tmp_path / "q.jsonl", tmp_path / "s.json"
+    assert run_cli(["clean", src, "-o", out, "--quarantine", q, "--stats", st, "-q"]).code == 0
+    assert [stat.S_IMODE(os.stat(p).st_mode) for p in (out, q, st)] == [want] * 3
+    os.chmod(out, 0o640)
+    assert run_cli(["clean", src, "-o", out, "--quarantine", q, "-q"]).code == 0
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o640

@@ -57,6 +57,17 @@ def _sweep_stale(directory: str, prefix: str) -> None:
             pass  # alive under another user, or not a process id: leave it
 
 
+def _read_umask() -> int:
+    """The process's umask (read by setting it, then setting it back: once, at import, before the
+    run's threads create files)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+
+
 class AtomicFile:
     """A binary file written to ``<dir>/.<name>.dechaff-<host>-<pid>-XXXX.tmp`` and renamed to
     ``path`` on :meth:`commit`. Opening one removes the temporary files that killed writers of the
@@ -86,6 +97,10 @@ class AtomicFile:
         prefix = _tmp_prefix(path)
         _sweep_stale(directory, prefix)
         fd, self.tmp = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=directory)
+        # mkstemp makes the file private (0600); the output gets the mode an open() would give it
+        # (0666 less the umask), or keeps the mode of the file it replaces.
+        with contextlib.suppress(OSError):  # a file system without modes
+            os.fchmod(fd, stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else 0o666 & ~_UMASK)
         self._raw = os.fdopen(fd, "wb", buffering=1 << 20)
         self.fh = open_sink(self._raw, comp)
         self._done = False
