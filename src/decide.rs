@@ -131,8 +131,10 @@ pub fn decide_round(
             if !in_region {
                 continue;
             }
-            // A marker met anywhere in a line that quotes someone is being talked about, not shown.
-            if rule.scope == Scope::Contains && line(i).contains(['"', '“', '”', '«', '»', '„']) {
+            // A marker met anywhere in a line that quotes someone is being talked about, not shown:
+            // double quotes, guillemets, an opening single quote (‘, or ' starting the line; ’ is
+            // also the apostrophe).
+            if rule.scope == Scope::Contains && quotes(line(i)) {
                 continue;
             }
             let cause = Cause::Rule(hit.rule);
@@ -298,6 +300,11 @@ fn dedup(text: &str, views: &[View], fate: &mut [Fate], opts: &DecideOptions) {
             seen.insert(l);
         }
     }
+}
+
+/// Does `line` quote someone (see [`Scope::Contains`] in SEMANTICS.md)?
+fn quotes(line: &str) -> bool {
+    line.contains(['"', '“', '”', '«', '»', '„', '‘']) || line.starts_with('\'')
 }
 
 #[cfg(test)]
