@@ -512,10 +512,12 @@ fn validate(source: &str, spec: RuleSpec) -> Result<Rule> {
 /// Parse several rule files, keep the rules the options select, and refuse duplicate ids.
 pub fn load_rules(sources: &[(String, String)], strict: bool, disable: &[String]) -> Result<Vec<Rule>> {
     let mut seen = HashSet::new();
+    let mut named: HashSet<String> = CATEGORIES.iter().map(|c| c.to_string()).collect();
     let mut out = Vec::new();
     let mut phrases = 0usize;
     for (name, text) in sources {
         for rule in parse_rule_file(name, text)? {
+            named.insert(rule.category.clone());
             if !seen.insert(rule.id.clone()) {
                 return Err(Error::rule(&rule.id, format!("duplicate rule id (again in {name})")));
             }
@@ -533,6 +535,15 @@ pub fn load_rules(sources: &[(String, String)], strict: bool, disable: &[String]
     }
     if phrases > MAX_PHRASES {
         return Err(Error::rule("rules", format!("more than {MAX_PHRASES} phrases in all")));
+    }
+    // A category no rule has is a typo ("captions"): disabling it would silently do nothing.
+    if let Some(d) = disable.iter().find(|d| !named.contains(d.as_str())) {
+        let mut known: Vec<&str> = named.iter().map(String::as_str).collect();
+        known.sort_unstable();
+        return Err(Error::option(
+            "disable",
+            format!("no rule has the category {d:?}; categories: {}", known.join(", ")),
+        ));
     }
     Ok(out)
 }

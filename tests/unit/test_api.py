@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import dechaff
 import pytest
@@ -91,6 +92,18 @@ def test_bad_rules_raise_rule_error_naming_the_rule(rule: str, needle: str) -> N
 def test_missing_rule_file_is_a_rule_error(tmp_path) -> None:
     with pytest.raises(RuleError):
         Cleaner(extra_rules=[tmp_path / "nope.toml"])
+
+
+def test_disabling_a_category_no_rule_has_is_an_error(tmp_path: Path) -> None:
+    # A typo ("captions") once passed silently and disabled nothing.
+    with pytest.raises(OptionError, match='no rule has the category "captions"'):
+        Cleaner(disable=["captions"])
+    Cleaner(disable=["caption", "duplicate"])
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[rule]]\nid = "my.promo"\ncategory = "promo"\nphrases = ["buy our mugs"]\n')
+    doc = "Buy our mugs\n\n" + BODY
+    assert Cleaner(extra_rules=[str(mine)]).clean(doc).text == BODY
+    assert Cleaner(extra_rules=[str(mine)], disable=["promo"]).clean(doc).text == doc
 
 
 def test_error_hierarchy() -> None:
