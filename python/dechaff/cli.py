@@ -30,6 +30,32 @@ EXIT_ERROR_RATE = 3
 # ------------------------------------------------------------------------------------------- helpers
 
 
+def _count(least: int) -> Callable[[str], int]:
+    """An argparse type: an integer of at least ``least``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{value} is below {least}")
+        return value
+
+    return parse
+
+
+def _fraction(text: str) -> float:
+    """An argparse type: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0.0 <= value <= 1.0:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"{text} is not a fraction from 0 to 1")
+    return value
+
+
 def _csv(values: Optional[list[str]]) -> list[str]:
     out: list[str] = []
     for v in values or []:
@@ -489,17 +515,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds per HTML page before it is quarantined as a timeout (0: no limit)",
     )
     r = c.add_argument_group("run")
-    r.add_argument("-w", "--workers", type=int, default=0, metavar="N", help="engine threads (0: all cores)")
+    r.add_argument(
+        "-w", "--workers", type=_count(0), default=0, metavar="N", help="engine threads (0: all cores)"
+    )
     r.add_argument(
         "--batch-size",
-        type=int,
+        type=_count(1),
         default=1024,
         metavar="N",
         help="records per engine batch (the JSONL fast path works in 1 MiB blocks instead)",
     )
     r.add_argument(
         "--max-error-rate",
-        type=float,
+        type=_fraction,
         metavar="R",
         help="exit with status 3 when more than this fraction of documents is quarantined",
     )

@@ -362,3 +362,25 @@ def test_sigterm_stops_the_run_like_ctrl_c(tmp_path: Path, sample: list[dict[str
     assert child.returncode == 128 + signal.SIGTERM, err
     assert "dechaff: terminated" in err and "Traceback" not in err
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-w", "-1"], "-1 is below 0"),
+        (["--batch-size", "0"], "0 is below 1"),
+        (["--max-error-rate", "nan"], "nan is not a fraction from 0 to 1"),
+        (["--max-error-rate", "2"], "2 is not a fraction from 0 to 1"),
+    ],
+)
+def test_counts_and_rates_out_of_range_are_usage_errors(
+    tmp_path: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # -w -1 once failed with "max_bytes and threads must be >= 0"; a NaN rate was taken and
+    # never triggered.
+    from dechaff.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["clean", str(SAMPLE), "-o", str(tmp_path / "o.jsonl"), "-q", *args])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
