@@ -34,6 +34,7 @@ from . import __version__, _core
 from .api import LANGUAGES, Cleaner, detect_mode
 from .errors import DechaffError, InputError, OptionError
 from .io import jsonlib
+from .io.compression import compression_from_name
 from .io.readers import (
     InputFile,
     JsonlBlock,
@@ -706,6 +707,11 @@ class BulkRun:
         self.stats = Stats()
         self.resumed_shards = 0
         self.dir_mode = not opts.dry_run and is_directory_output(opts.output, opts.format)
+        if opts.output == "-" and not opts.dry_run and opts.format not in ("auto", "jsonl", "txt"):
+            raise OptionError(
+                f"-f {opts.format} cannot go to stdout: write JSONL and compress it in the pipe, "
+                "or pass -o FILE"
+            )
         self.quarantine_path = opts.quarantine
         if self.quarantine_path is None and not opts.dry_run and opts.output != "-":
             if self.dir_mode:
@@ -962,7 +968,10 @@ class BulkRun:
             elif fmt == "txt":
                 writer = _TxtFileWriter(opts.output, opts, self.stdout)
             else:
-                writer = JsonlWriter(opts.output, stdout=self.stdout)
+                # -f jsonl.gz and the like compress whatever the output's name says; otherwise the
+                # name's extension decides
+                comp = compression_from_name(opts.format) if opts.format.startswith("jsonl.") else "auto"
+                writer = JsonlWriter(opts.output, stdout=self.stdout, compression=comp)
         quarantine = _Sink(None if opts.dry_run else self.quarantine_path)
         report_path = opts.report if opts.report is not None else ("-" if opts.dry_run else None)
         report = _Sink(report_path, stdout=self.stdout)

@@ -400,3 +400,20 @@ def test_outputs_get_the_mode_open_would_give_them(tmp_path: Path) -> None:
     os.chmod(out, 0o640)
     assert run_cli(["clean", src, "-o", out, "--quarantine", q, "-q"]).code == 0
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o640
+
+
+def test_format_option_sets_the_compression_of_a_single_output(tmp_path: Path) -> None:
+    # -f jsonl.gz was ignored: "-o out.jsonl -f jsonl.gz" wrote plain JSONL, and on stdout the
+    # compressed formats silently came out plain. Now -f compresses the file whatever its name,
+    # and a compressed format or Parquet to stdout is a usage error.
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id":"a","text":"Fine text."}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert run_cli(["clean", src, "-o", out, "-f", "jsonl.gz", "-q"]).code == 0
+    assert gzip.decompress(out.read_bytes()).startswith(b'{"id":"a"')
+    named = tmp_path / "named.jsonl.xz"
+    assert run_cli(["clean", src, "-o", named, "-f", "jsonl", "-q"]).code == 0  # the name decides
+    assert lzma.decompress(named.read_bytes()).startswith(b'{"id":"a"')
+    for fmt in ("jsonl.gz", "jsonl.zst", "parquet"):
+        res = run_cli(["clean", src, "-o", "-", "-f", fmt, "-q"])
+        assert res.code == 2 and "cannot go to stdout" in res.stderr and res.stdout == b""

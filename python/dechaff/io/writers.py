@@ -162,16 +162,22 @@ class RecordWriter:
 
 
 class JsonlWriter(RecordWriter):
-    """JSON lines to a file (atomic; compressed by extension) or to ``-`` (stdout)."""
+    """JSON lines to a file (atomic; compressed as ``compression`` says, by default by extension)
+    or to ``-`` (stdout, uncompressed)."""
 
     def __init__(
-        self, path: str, *, stdout: Optional[BinaryIO] = None, tmp_dir: Optional[str] = None
+        self,
+        path: str,
+        *,
+        stdout: Optional[BinaryIO] = None,
+        tmp_dir: Optional[str] = None,
+        compression: Optional[str] = "auto",
     ) -> None:
         self._atomic: Optional[AtomicFile] = None
         if path == "-":
             self._fh: BinaryIO = stdout or sys.stdout.buffer
         else:
-            self._atomic = AtomicFile(path, tmp_dir=tmp_dir)
+            self._atomic = AtomicFile(path, compression=compression, tmp_dir=tmp_dir)
             self._fh = self._atomic.fh
 
     def write(self, records: Sequence[dict[str, Any]]) -> list[Optional[str]]:
