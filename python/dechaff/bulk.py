@@ -960,22 +960,26 @@ class BulkRun:
         opts = self.opts
         fmt = opts.format if opts.format != "auto" else output_format_from_name(opts.output)
         writer: Optional[RecordWriter] = None
-        if not opts.dry_run:
-            if fmt == "parquet":
-                writer = ParquetWriter(
-                    opts.output, report_field=opts.report_field if opts.report is None else None
-                )
-            elif fmt == "txt":
-                writer = _TxtFileWriter(opts.output, opts, self.stdout)
-            else:
-                # -f jsonl.gz and the like compress whatever the output's name says; otherwise the
-                # name's extension decides
-                comp = compression_from_name(opts.format) if opts.format.startswith("jsonl.") else "auto"
-                writer = JsonlWriter(opts.output, stdout=self.stdout, compression=comp)
-        quarantine = _Sink(None if opts.dry_run else self.quarantine_path)
-        report_path = opts.report if opts.report is not None else ("-" if opts.dry_run else None)
-        report = _Sink(report_path, stdout=self.stdout)
+        quarantine: Optional[_Sink] = None
+        report: Optional[_Sink] = None
         try:
+            # Made inside the try: an interrupt (Ctrl-C, SIGTERM) right after a temporary file is
+            # created still removes it.
+            if not opts.dry_run:
+                if fmt == "parquet":
+                    writer = ParquetWriter(
+                        opts.output, report_field=opts.report_field if opts.report is None else None
+                    )
+                elif fmt == "txt":
+                    writer = _TxtFileWriter(opts.output, opts, self.stdout)
+                else:
+                    # -f jsonl.gz and the like compress whatever the output's name says; otherwise
+                    # the name's extension decides
+                    comp = compression_from_name(opts.format) if opts.format.startswith("jsonl.") else "auto"
+                    writer = JsonlWriter(opts.output, stdout=self.stdout, compression=comp)
+            quarantine = _Sink(None if opts.dry_run else self.quarantine_path)
+            report_path = opts.report if opts.report is not None else ("-" if opts.dry_run else None)
+            report = _Sink(report_path, stdout=self.stdout)
             for source in self.inputs:
                 reader = self._open(source)
                 self.stats.files += 1

@@ -9,6 +9,7 @@ Only the standard library is required; ``tqdm`` (progress bar), ``orjson`` (spee
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import signal
@@ -599,5 +600,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
+def console_main() -> None:
+    """The ``dechaff`` command: :func:`main`, then exit with its status.
+
+    After Ctrl-C or SIGTERM the process exits at once, without the interpreter's shutdown: engine
+    threads may still be inside Rust with the GIL released, and an interpreter finalising around
+    them can abort the process ("FATAL: exception not rethrown", status 134) instead of exiting
+    with 130 or 143. The run has already removed its temporary files by then."""
+    status = main()
+    if status in (130, 128 + signal.SIGTERM):
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(status)
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

@@ -349,7 +349,7 @@ def test_sigterm_stops_the_run_like_ctrl_c(tmp_path: Path, sample: list[dict[str
             fh.write(json.dumps({"id": i, "text": text}) + "\n")
     out = tmp_path / "out"
     out.mkdir()
-    code = "import sys; from dechaff.cli import main; sys.exit(main())"
+    code = "from dechaff.cli import console_main; console_main()"  # what the dechaff command runs
     args = [sys.executable, "-c", code, "clean", str(src), "-o", str(out / "x.jsonl"), "-q", "-w", "1"]
     child = subprocess.Popen(args, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60

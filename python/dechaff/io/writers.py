@@ -97,12 +97,18 @@ class AtomicFile:
         prefix = _tmp_prefix(path)
         _sweep_stale(directory, prefix)
         fd, self.tmp = tempfile.mkstemp(prefix=f"{prefix}{os.getpid()}-", suffix=".tmp", dir=directory)
-        # mkstemp makes the file private (0600); the output gets the mode an open() would give it
-        # (0666 less the umask), or keeps the mode of the file it replaces.
-        with contextlib.suppress(OSError):  # a file system without modes
-            os.fchmod(fd, stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else 0o666 & ~_UMASK)
-        self._raw = os.fdopen(fd, "wb", buffering=1 << 20)
-        self.fh = open_sink(self._raw, comp)
+        try:
+            # mkstemp makes the file private (0600); the output gets the mode an open() would give
+            # it (0666 less the umask), or keeps the mode of the file it replaces.
+            mode = stat.S_IMODE(os.stat(path).st_mode) if os.path.exists(path) else 0o666 & ~_UMASK
+            with contextlib.suppress(OSError):  # a file system without modes
+                os.fchmod(fd, mode)
+            self._raw = os.fdopen(fd, "wb", buffering=1 << 20)
+            self.fh = open_sink(self._raw, comp)
+        except BaseException:  # an interrupt here too leaves no temporary file behind
+            with contextlib.suppress(OSError):
+                os.unlink(self.tmp)
+            raise
         self._done = False
 
     def write(self, data: bytes) -> None:
