@@ -572,11 +572,10 @@ def _next_warc_record(path: str, after: int) -> Optional[int]:
     """Byte offset of the first WARC record starting at or after ``after`` in the file at ``path``:
     a line that begins ``WARC/1.`` in a plain file, a gzip member whose text begins so in a
     ``.warc.gz`` (None when there is none). Reads the file in blocks: memory stays bounded."""
-    with open(path, "rb") as fh:
+    with open(path, "rb") as fh, open(path, "rb") as probe:
         gz = fh.read(2) == b"\x1f\x8b"
         marker = b"\x1f\x8b\x08" if gz else b"\nWARC/1."
-        pos = after - 1  # a plain file's marker starts at the newline before the record
-        fh.seek(max(pos, 0))
+        fh.seek(max(after - 1, 0))  # a plain file's marker starts at the newline before the record
         tail = b""
         while True:
             block = fh.read(1 << 20)
@@ -587,20 +586,20 @@ def _next_warc_record(path: str, after: int) -> Optional[int]:
             at = data.find(marker)
             while at >= 0:
                 found = base + at + (0 if gz else 1)
-                if found >= after and (not gz or _gzip_member_is_warc(path, found)):
+                if found >= after and (not gz or _gzip_member_is_warc(probe, found)):
                     return found
                 at = data.find(marker, at + 1)
             tail = data[-(len(marker) - 1) :]
 
 
-def _gzip_member_is_warc(path: str, at: int) -> bool:
-    """Whether the gzip member at byte ``at`` decompresses to text that starts like a WARC record."""
-    with open(path, "rb") as fh:
-        fh.seek(at)
-        try:
-            head = zlib.decompressobj(31).decompress(fh.read(4096), 16)
-        except zlib.error:
-            return False
+def _gzip_member_is_warc(fh: BinaryIO, at: int) -> bool:
+    """Whether the gzip member at byte ``at`` of ``fh`` decompresses to text that starts like a WARC
+    record."""
+    fh.seek(at)
+    try:
+        head = zlib.decompressobj(31).decompress(fh.read(4096), 16)
+    except zlib.error:
+        return False
     return head.startswith(b"WARC/1.")
 
 
